@@ -22,7 +22,20 @@ const SPOOFS = [
   'https://evilbilibili.com/video/BV1xx411c7mD',
 ];
 
+/** The canonical names of DESIGN.md; the registry must have exactly these. */
+const CANONICAL = [
+  'youtube', 'instagram', 'tiktok', 'twitter', 'facebook', 'reddit', 'vimeo', 'dailymotion', 'twitch', 'soundcloud',
+  'pinterest', 'streamable', 'bilibili', 'tumblr', 'vk', 'okru', 'rutube', 'bluesky', 'loom', 'threads', 'snapchat',
+  'kick', 'linkedin', 'newgrounds', 'generic',
+];
+
 describe('platform URL tables', () => {
+  it('every canonical platform has a file, and the registry lists each once', async () => {
+    expect(platforms.map((p) => p.name).sort()).toEqual([...CANONICAL].sort());
+    const { PLATFORMS } = await import('../../src/platforms/index.js');
+    expect(PLATFORMS.map((p) => p.name)).toEqual(CANONICAL);
+  });
+
   it('every platform has at least 8 URL forms and a lookalike that must not match', () => {
     for (const p of specific) {
       const positives = p.examples.filter((e) => e.id !== false);
