@@ -9,6 +9,7 @@ import { basename, extname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../utils/config.js';
 import type { HttpClient } from '../utils/http.js';
+import type { KeyValueCache } from '../utils/memory-cache.js';
 import type { PlatformManager } from './platform-manager.js';
 import type { DownloadRequest, Format, FormatPlan, MediaInfo } from '../media/types.js';
 import { DownloadError, toDownloadError } from '../utils/errors.js';
@@ -65,6 +66,8 @@ export interface DownloadServiceDeps {
   http: HttpClient;
   platforms: PlatformManager;
   logger: Logger;
+  /** Shared with extractors (tokens, client ids, resolved links). */
+  cache?: KeyValueCache;
 }
 
 const IMAGE_CONTAINERS = new Set(['jpg', 'jpeg', 'png', 'webp', 'gif', 'heic']);
@@ -93,8 +96,8 @@ export class DownloadService {
 
   /** Extracts the media information behind a link, without downloading. */
   async info(url: string, signal?: AbortSignal): Promise<MediaInfo> {
-    const { http, logger, config } = this.deps;
-    return this.deps.platforms.extract(url, { http, logger, config, ...(signal ? { signal } : {}) });
+    const { http, logger, config, cache } = this.deps;
+    return this.deps.platforms.extract(url, { http, logger, config, ...(cache ? { cache } : {}), ...(signal ? { signal } : {}) });
   }
 
   /**

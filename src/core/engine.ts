@@ -10,6 +10,7 @@ import { PLATFORMS } from '../platforms/index.js';
 import { YtdlpBackend } from '../platforms/ytdlp.js';
 import { PlatformManager } from './platform-manager.js';
 import { DownloadService } from './download-service.js';
+import { MemoryCache, type KeyValueCache } from '../utils/memory-cache.js';
 
 export interface Engine {
   config: Config;
@@ -18,6 +19,7 @@ export interface Engine {
   platforms: PlatformManager;
   downloads: DownloadService;
   ytdlp: YtdlpBackend;
+  cache: KeyValueCache;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export function createEngine(config: Config, logger: Logger): Engine {
     maxResolveHops: config.maxRedirects,
     fallback: ytdlp,
   });
-  const downloads = new DownloadService({ config, http, platforms, logger });
-  return { config, logger, http, platforms, downloads, ytdlp, close: () => http.close() };
+  const cache = new MemoryCache({ maxBytes: config.cacheSizeMb * 1024 * 1024 });
+  const downloads = new DownloadService({ config, http, platforms, logger, cache });
+  return { config, logger, http, platforms, downloads, ytdlp, cache, close: () => http.close() };
 }

@@ -1,10 +1,13 @@
 /**
  * Fetches the segments of an HLS or DASH stream several at a time and writes them in order to
- * one file. Memory stays bounded (a window of segments), each segment is retried on its own,
+ * one file. Memory stays bounded (segments stream to disk), each segment is retried on its own,
  * AES-128 segments are decrypted, and the first failure cancels the rest.
  */
 import { createDecipheriv } from 'node:crypto';
-import { open, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { rm, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DownloadError, isAbort, toDownloadError } from '../utils/errors.js';
 import { readBounded, type HttpClient } from '../utils/http.js';
@@ -30,7 +33,11 @@ export const DEFAULT_SEGMENT_CONCURRENCY = 6;
 const MAX_SEGMENT_BYTES = 256 * 1024 * 1024;
 const SEGMENT_ATTEMPTS = 4;
 
-/** Downloads `segments` into `target` in order. A failure removes the partial file. */
+/**
+ * Downloads `segments` into `target` in order. Each segment streams into its own temporary
+ * file while up to `concurrency` are in flight, then is appended to `target`; memory stays at a
+ * few stream buffers however large the segments are. A failure removes every partial file.
+ */
 export async function fetchSegments(http: HttpClient, segments: readonly Segment[], target: string, options: SegmentOptions = {}): Promise<TransferResult> {
   if (segments.length === 0) throw new DownloadError('content.not_found', 'The stream has no segments.');
   const maxBytes = options.maxBytes ?? Infinity;
@@ -40,39 +47,51 @@ export async function fetchSegments(http: HttpClient, segments: readonly Segment
   const keys = new Map<string, Promise<Buffer>>();
   const fetcher: SegmentFetcher = { http, signal, keys, ...(options.headers ? { headers: options.headers } : {}) };
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_SEGMENT_CONCURRENCY);
-  const file = await open(target, 'w');
-  const inflight: Array<Promise<Buffer>> = [];
+  const out = createWriteStream(target, { highWaterMark: 1024 * 1024 });
+  const inflight: Array<{ path: string; done: Promise<number> }> = [];
+  const pieces = new Set<string>();
   let next = 0;
   let written = 0;
   let retries = 0;
   const launch = () => {
     while (inflight.length < concurrency && next < segments.length) {
-      const p = fetchSegment(fetcher, segments[next++]!, Math.min(MAX_SEGMENT_BYTES, maxBytes), () => retries++);
-      p.catch(() => undefined); // awaited in order below; this only keeps a later failure from going unhandled
-      inflight.push(p);
+      const path = `${target}.seg${next}`;
+      pieces.add(path);
+      const done = fetchSegment(fetcher, segments[next++]!, path, Math.min(MAX_SEGMENT_BYTES, maxBytes), () => retries++);
+      done.catch(() => undefined); // awaited in order below; this only keeps a later failure from going unhandled
+      inflight.push({ path, done });
     }
   };
   try {
     launch();
     for (let done = 0; inflight.length > 0; done++) {
-      const data = await inflight.shift()!;
+      const piece = inflight.shift()!;
+      written += await piece.done;
       launch();
-      written += data.length;
       if (written > maxBytes) throw tooLarge(segments[0]!.url, maxBytes);
-      await file.write(data);
+      await append(piece.path, out, signal);
+      await rm(piece.path, { force: true });
+      pieces.delete(piece.path);
       // the total is an estimate until the last segment: bytes per segment so far × segments
       const totalBytes = done + 1 === segments.length ? written : Math.round((written / (done + 1)) * segments.length);
       progress.report({ downloadedBytes: written, totalBytes });
     }
+    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
     progress.flush({ downloadedBytes: written, totalBytes: written });
     return { bytes: written, resumes: retries };
   } catch (error) {
     cancel.abort();
-    await file.close().catch(() => undefined);
-    await rm(target, { force: true });
+    out.destroy();
+    await Promise.allSettled(inflight.map((p) => p.done));
+    await Promise.all([...pieces, target].map((p) => rm(p, { force: true })));
     throw toDownloadError(error, { url: segments[0]!.url });
-  } finally {
-    await file.close().catch(() => undefined);
+  }
+}
+
+/** Copies a finished piece onto the end of `out`, honouring backpressure. */
+async function append(path: string, out: WriteStream, signal: AbortSignal): Promise<void> {
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024, signal })) {
+    if (!out.write(chunk)) await once(out, 'drain', { signal });
   }
 }
 
@@ -83,19 +102,36 @@ interface SegmentFetcher {
   headers?: Record<string, string>;
 }
 
-async function fetchSegment(f: SegmentFetcher, segment: Segment, maxBytes: number, onRetry: () => void): Promise<Buffer> {
+/** Streams one segment (decrypted, cut to its range) into `path`; resolves with its size. */
+async function fetchSegment(f: SegmentFetcher, segment: Segment, path: string, maxBytes: number, onRetry: () => void): Promise<number> {
   const headers: Record<string, string> = { ...f.headers };
   if (segment.range) headers.range = `bytes=${segment.range.start}-${segment.range.end}`;
   for (let attempt = 1; ; attempt++) {
     try {
       const res = await f.http.request(segment.url, { headers, signal: f.signal });
-      let data = await readBounded(res, maxBytes);
       // a server that ignores Range sends the whole resource; cut out the part we asked for
-      if (segment.range && res.status === 200 && data.length > segment.range.end) {
-        data = data.subarray(segment.range.start, segment.range.end + 1);
-      }
-      if (segment.key) data = decrypt(data, await key(f, segment.key.url), segment.key.iv);
-      return data;
+      const skip = segment.range && res.status === 200 ? segment.range.start : 0;
+      const keep = segment.range ? segment.range.end - segment.range.start + 1 : Infinity;
+      let size = 0;
+      const stages: Array<NodeJS.ReadableStream | NodeJS.WritableStream | ((s: AsyncIterable<Buffer>) => AsyncIterable<Buffer>)> = [
+        res.body,
+        async function* bound(source: AsyncIterable<Buffer>) {
+          let seen = 0;
+          for await (const chunk of source) {
+            const from = Math.max(0, skip - seen);
+            const to = Math.min(chunk.length, skip + keep - seen);
+            seen += chunk.length;
+            if (to <= from) continue;
+            size += to - from;
+            if (size > maxBytes) throw tooLarge(segment.url, maxBytes);
+            yield from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to);
+          }
+        },
+      ];
+      if (segment.key) stages.push(decipher(await key(f, segment.key.url), segment.key.iv));
+      stages.push(createWriteStream(path));
+      await (pipeline as (...args: unknown[]) => Promise<void>)(...stages, { signal: f.signal });
+      return segment.key ? (await stat(path)).size : size;
     } catch (error) {
       const retriable = !f.signal.aborted && !isAbort(error) && (!(error instanceof DownloadError) || error.retriable);
       if (!retriable || attempt >= SEGMENT_ATTEMPTS) throw error;
@@ -122,11 +158,6 @@ function key(f: SegmentFetcher, url: string): Promise<Buffer> {
   return pending;
 }
 
-function decrypt(data: Buffer, keyBytes: Buffer, iv: Buffer): Buffer {
-  try {
-    const decipher = createDecipheriv('aes-128-cbc', keyBytes, iv);
-    return Buffer.concat([decipher.update(data), decipher.final()]);
-  } catch (error) {
-    throw new DownloadError('fetch.failed', 'A segment could not be decrypted with the stream key.', {}, { cause: error, retriable: false });
-  }
+function decipher(keyBytes: Buffer, iv: Buffer) {
+  return createDecipheriv('aes-128-cbc', keyBytes, iv);
 }

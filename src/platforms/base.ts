@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { HttpClient } from '../utils/http.js';
 import type { Config } from '../utils/config.js';
 import type { MediaInfo } from '../media/types.js';
+import type { KeyValueCache } from '../utils/memory-cache.js';
 
 /** What `match` recognised in a URL, offline. */
 export interface Match {
@@ -38,6 +39,8 @@ export interface ExtractContext {
   config: Config;
   logger: Logger;
   signal?: AbortSignal;
+  /** Tokens, client ids and other values worth keeping between extractions (keys: "<platform>:<what>"). */
+  cache?: KeyValueCache;
   /** Extracts another URL through the platform manager (an embed handed to its platform). */
   extractUrl?(url: string): Promise<MediaInfo>;
 }

@@ -4,7 +4,10 @@
  * bare and www. hosts. Site pages (login, pricing, …) are not shortcodes; the CDN hosts serve
  * plain files and are left to the generic extractor.
  */
-import { hostIn, matched, pathSegments, type Match, type Platform, type UrlExample } from './base.js';
+import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import type { Format, MediaInfo } from '../media/types.js';
+import { DownloadError } from '../utils/errors.js';
+import { absoluteUrl, compact, num, str } from './page.js';
 
 const NAME = 'streamable';
 const HOSTS = ['streamable.com'] as const;
@@ -38,6 +41,80 @@ const EXAMPLES: readonly UrlExample[] = [
   { url: 'https://cdn-cf-east.streamable.com/video/mp4/ohcj1x.mp4', id: false },
 ];
 
+/** One entry of the ajax API's `files` map ("mp4", "mp4-mobile", …). */
+interface ApiFile {
+  url?: string;
+  width?: number;
+  height?: number;
+  size?: number;
+  framerate?: number;
+  bitrate?: number;
+  duration?: number;
+  input_metadata?: { video_codec_name?: string; audio_codec_name?: string };
+}
+
+/** The shape https://ajax.streamable.com/videos/{code} answers with (fields we use). */
+interface ApiVideo {
+  status?: number;
+  title?: string;
+  reddit_title?: string;
+  description?: string;
+  thumbnail_url?: string;
+  date_added?: number;
+  duration?: number;
+  plays?: number;
+  owner?: { user_name?: string };
+  files?: Record<string, ApiFile>;
+}
+
+/** Status 2 means "at least one file is ready"; 0/1 are uploading/processing, 3 failed. */
+const READY = 2;
+
+async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
+  const id = match.id!;
+  const url = `https://streamable.com/${id}`;
+  const video = await ctx.http.json<ApiVideo>(`https://ajax.streamable.com/videos/${id}`, {
+    platform: NAME,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  if (video.status !== READY) {
+    throw new DownloadError('content.not_found', 'This video is still uploading or processing, or failed to process.', { platform: NAME, url, status: video.status });
+  }
+  const formats: Format[] = [];
+  for (const [key, file] of Object.entries(video.files ?? {})) {
+    const fileUrl = absoluteUrl(file.url);
+    if (!fileUrl) continue;
+    formats.push(
+      compact<Format>({
+        id: key,
+        url: fileUrl,
+        protocol: 'https',
+        container: 'mp4',
+        width: num(file.width),
+        height: num(file.height),
+        fps: num(file.framerate),
+        bitrateKbps: file.bitrate ? Math.round(file.bitrate / 1000) : undefined,
+        filesizeBytes: num(file.size),
+        vcodec: str(file.input_metadata?.video_codec_name),
+        acodec: str(file.input_metadata?.audio_codec_name),
+      }),
+    );
+  }
+  return compact<MediaInfo>({
+    platform: NAME,
+    id,
+    url,
+    title: str(video.reddit_title) ?? str(video.title) ?? id,
+    description: str(video.description),
+    thumbnail: absoluteUrl(video.thumbnail_url),
+    uploader: str(video.owner?.user_name),
+    timestamp: num(video.date_added),
+    durationSec: num(video.duration),
+    viewCount: num(video.plays),
+    formats,
+  });
+}
+
 function video(url: URL, code: string | undefined): Match | null {
   return code && SHORTCODE.test(code) && !RESERVED.has(code.toLowerCase()) ? matched(NAME, url, code, 'video') : null;
 }
@@ -56,4 +133,6 @@ export const streamable: Platform = {
     if (first === 'o') return rest.length === 0 ? video(url, second) : null;
     return second === undefined ? video(url, first) : null;
   },
+
+  extract,
 };

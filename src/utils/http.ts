@@ -133,7 +133,15 @@ export interface HttpOptions {
   userAgent?: string;
   /** DNS resolver; tests inject one to prove a public-looking name with a private answer is refused. */
   lookup?: LookupFn;
+  /**
+   * Opens every connection itself instead of DNS + TCP/TLS. Tests use it to let a local fixture
+   * server stand in for the real hosts, so extractors run against their real URLs offline.
+   */
+  connector?: Connector;
 }
+
+/** undici's connector shape: open a socket for an origin. */
+export type Connector = NonNullable<Extract<Agent.Options['connect'], (...args: never[]) => unknown>>;
 
 export interface RequestOptions {
   method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'OPTIONS';
@@ -203,6 +211,8 @@ export class HttpClient {
       } else {
         this.dispatcher = new ProxyAgent({ uri: proxy.href, ...common });
       }
+    } else if (options.connector) {
+      this.dispatcher = new Agent({ ...common, connect: options.connector });
     } else {
       const lookup = guardedLookup(options.lookup ?? systemLookup, this.allowedPrivateHosts);
       this.dispatcher = new Agent({ ...common, connect: { lookup: lookup as never } });
