@@ -4,9 +4,23 @@
  * the dai.ly/{id} short link (the id is in the URL), the player
  * (geo.dailymotion.com/player[/{playerId}].html?video={id} or ?playlist={id}) and playlists
  * (/playlist/{id}[_{slug}]).
+ *
+ * Extraction reads the player's metadata JSON,
+ * https://www.dailymotion.com/player/metadata/video/{id}?app=com.dailymotion.neon: title,
+ * duration, created_time, owner, posters, tags and `qualities` — `auto` holds the HLS master
+ * (cdndirector.dailymotion.com, signed with ?sec=…), expanded into its variants; a direct mp4
+ * quality, when one is listed, becomes a format of its own. Refusals arrive as `error`
+ * {code, title, status_code}: DM007 geo-blocked, DM003/DM010 private, password_protected,
+ * DM001/DM002/DM004/DM005 removed. No login or token is needed for public videos; the CDN
+ * wants the site as Referer/Origin and the cookies the metadata answer sets.
+ * Playlists are left to the yt-dlp backend.
  */
-import { hostIn, matched, pathSegments, type Match, type Platform, type UrlExample } from './base.js';
-
+import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import type { Format, MediaInfo } from '../media/types.js';
+import { DownloadError, errorForStatus } from '../utils/errors.js';
+import { readBounded, type HttpResponse } from '../utils/http.js';
+import { hlsFormats } from './manifests.js';
+import { absoluteUrl, compact, notFound, num, str } from './page.js';
 const NAME = 'dailymotion';
 const HOSTS = ['dailymotion.com', 'dai.ly'] as const;
 
@@ -52,6 +66,187 @@ function playlist(url: URL, id: string): Match | null {
   return PLAYLIST_ID.test(id) ? matched(NAME, url, id, 'playlist') : null;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Extraction
+// ---------------------------------------------------------------------------------------------
+
+const METADATA = 'https://www.dailymotion.com/player/metadata/video';
+const SITE = 'https://www.dailymotion.com';
+const MAX_METADATA_BYTES = 4 * 1024 * 1024;
+const HLS_TYPE = 'application/x-mpegURL';
+/** Error codes of the metadata answer and what they mean for us. */
+const REMOVED = new Set(['DM001', 'DM002', 'DM004', 'DM005']);
+const PRIVATE = new Set(['DM003', 'DM010']);
+const GEO = 'DM007';
+
+/** One source of a quality: an HLS master or a direct file. */
+interface QualitySource {
+  type?: string;
+  url?: string;
+}
+
+/** The `error` of a refused video, in either of the two shapes Dailymotion uses. */
+interface MetadataError {
+  code?: string | number;
+  status_code?: number;
+  title?: string;
+  message?: string;
+  raw_message?: string;
+  type?: string;
+  error_data?: { reason?: string };
+}
+
+/** The player metadata (fields we use). */
+interface Metadata {
+  id?: string;
+  title?: string;
+  duration?: number;
+  created_time?: number;
+  explicit?: boolean;
+  protected_delivery?: boolean;
+  stream_type?: string;
+  tags?: string[];
+  owner?: { id?: string; screenname?: string; username?: string; url?: string };
+  posters?: Record<string, string> | null;
+  thumbnails?: Record<string, string> | null;
+  qualities?: Record<string, QualitySource[]>;
+  error?: MetadataError;
+}
+
+/** `name=value` pairs of the cookies a response sets, for the CDN requests that follow. */
+function setCookies(res: HttpResponse): string | undefined {
+  const raw = res.headers['set-cookie'];
+  const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
+  const pairs = list.map((c) => c.split(';')[0]!.trim()).filter((c) => /^[^=\s]+=/.test(c));
+  return pairs.length ? pairs.join('; ') : undefined;
+}
+
+/** The stable error a metadata `error` object means. */
+function metadataError(error: MetadataError, url: string): DownloadError {
+  const code = String(error.code ?? '');
+  const title = str(error.title) ?? str(error.raw_message) ?? str(error.message);
+  const context = { platform: NAME, url, reason: code || error.type };
+  if (code === GEO) return new DownloadError('content.geo_blocked', title ?? 'This Dailymotion video is not available in this server\'s country.', context);
+  if (error.type === 'password_protected' || error.error_data?.reason === 'video_password_protected') {
+    return new DownloadError('content.private', 'This Dailymotion video is password-protected.', context);
+  }
+  if (PRIVATE.has(code)) return new DownloadError('content.private', title ?? 'This Dailymotion video is private.', context);
+  if (REMOVED.has(code) || error.status_code === 404 || error.status_code === 410) return notFound(NAME, url, title ?? undefined);
+  if (error.status_code === 403) return new DownloadError('content.private', title ?? 'Dailymotion refuses to play this video.', context);
+  return new DownloadError('fetch.failed', `Dailymotion refused the video${title ? `: ${title}` : ''}.`, context, { retriable: false });
+}
+
+/** The metadata answer, and the cookies it set for the CDN. */
+async function fetchMetadata(id: string, url: string, ctx: ExtractContext): Promise<{ metadata: Metadata; cookie: string | undefined }> {
+  const res = await ctx.http.request(`${METADATA}/${id}`, {
+    query: { app: 'com.dailymotion.neon' },
+    // ff=off turns the family filter off, as the site does for a visitor who chose so
+    headers: { accept: 'application/json', referer: `${SITE}/`, origin: SITE, cookie: 'ff=off' },
+    throwOnStatus: false,
+    platform: NAME,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  const text = (await readBounded(res, MAX_METADATA_BYTES)).toString('utf8');
+  let metadata: Metadata | undefined;
+  try {
+    metadata = JSON.parse(text) as Metadata;
+  } catch {
+    // refusals come as JSON; anything else is judged by its status below
+  }
+  if (metadata?.error) throw metadataError(metadata.error, url);
+  if (res.status >= 400) throw errorForStatus(res.status, { platform: NAME, url });
+  if (!metadata) throw new DownloadError('fetch.failed', 'Dailymotion answered with something that is not JSON.', { platform: NAME, url }, { retriable: false });
+  return { metadata, cookie: setCookies(res) };
+}
+
+/** Width, height and frame rate a direct file names in its path (/H264-1280x720-60/). */
+function fileFormat(quality: string, src: string, headers: Record<string, string>): Format {
+  const m = /\/H264-(\d+)x(\d+)(?:-(60))?\//.exec(src);
+  return compact<Format>({
+    id: `http-${quality}`,
+    url: src,
+    protocol: 'https',
+    container: 'mp4',
+    width: num(m?.[1]),
+    height: num(m?.[2]) ?? num(quality),
+    fps: num(m?.[3]),
+    headers,
+  });
+}
+
+/** Ids made unique where the master lists one height twice (two CDNs, two frame rates). */
+function uniqueIds(formats: Format[]): Format[] {
+  const seen = new Set<string>();
+  return formats.map((f) => {
+    let id = f.id;
+    for (let n = 2; seen.has(id); n++) id = `${f.id}-${n}`;
+    seen.add(id);
+    return id === f.id ? f : { ...f, id };
+  });
+}
+
+async function qualityFormats(metadata: Metadata, cookie: string | undefined, ctx: ExtractContext): Promise<Format[]> {
+  const headers: Record<string, string> = { referer: `${SITE}/`, origin: SITE, ...(cookie ? { cookie } : {}) };
+  const formats: Format[] = [];
+  const manifests = new Set<string>();
+  for (const [quality, sources] of Object.entries(metadata.qualities ?? {})) {
+    for (const source of sources) {
+      // the fragment (#cell=…) is a player hint, not part of the resource
+      const src = absoluteUrl(source.url?.split('#')[0]);
+      if (!src || source.type === 'application/vnd.lumberjack.manifest') continue;
+      if (source.type === HLS_TYPE) manifests.add(src);
+      else formats.push(fileFormat(quality, src, headers));
+    }
+  }
+  for (const manifest of manifests) formats.push(...(await hlsFormats(ctx, manifest, { platform: NAME, headers })));
+  // variant URIs carry the same #cell=… hint
+  return uniqueIds(formats.map((f) => (f.url.includes('#') ? { ...f, url: f.url.split('#')[0]! } : f)));
+}
+
+/** The largest poster (keys are heights), else the largest thumbnail. */
+function poster(metadata: Metadata): string | undefined {
+  for (const images of [metadata.posters, metadata.thumbnails]) {
+    const sizes = Object.keys(images ?? {}).filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(b) - Number(a));
+    const best = sizes[0] ? absoluteUrl(images![sizes[0]]) : undefined;
+    if (best) return best;
+  }
+  return undefined;
+}
+
+async function extractVideo(id: string, ctx: ExtractContext): Promise<MediaInfo> {
+  const url = `${SITE}/video/${id}`;
+  const { metadata, cookie } = await fetchMetadata(id, url, ctx);
+  if (metadata.protected_delivery) {
+    throw new DownloadError('link.unsupported', 'This Dailymotion video is DRM-protected and cannot be downloaded.', { platform: NAME, url });
+  }
+  const live = metadata.stream_type === 'live';
+  // a running stream is refused by format selection anyway: no manifest is fetched for it
+  const formats = live ? [] : await qualityFormats(metadata, cookie, ctx);
+  if (!live && formats.length === 0) throw notFound(NAME, url, 'Dailymotion offers no playable stream for this video.');
+  const tags = (metadata.tags ?? []).filter((t) => typeof t === 'string' && t.trim());
+  return compact<MediaInfo>({
+    platform: NAME,
+    id,
+    url,
+    title: str(metadata.title) ?? id,
+    uploader: str(metadata.owner?.screenname),
+    uploaderId: str(metadata.owner?.username) ?? str(metadata.owner?.id),
+    durationSec: num(metadata.duration) || undefined,
+    timestamp: num(metadata.created_time),
+    thumbnail: poster(metadata),
+    tags: tags.length ? tags : undefined,
+    ageLimit: metadata.explicit ? 18 : undefined,
+    live: live || undefined,
+    formats,
+  });
+}
+
+async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
+  if (match.kind === 'video') return extractVideo(match.id!, ctx);
+  // playlists: not final, so the yt-dlp backend (when installed) gets its turn
+  throw new DownloadError('link.unsupported', 'Dailymotion playlists are not extracted natively.', { platform: NAME, url: match.url.href }, { retriable: true });
+}
+
 /** Dailymotion videos and playlists. */
 export const dailymotion: Platform = {
   name: NAME,
@@ -76,4 +271,6 @@ export const dailymotion: Platform = {
     if ((first === 'embed' || first === 'swf' || first === 'crawler') && second === 'video') return video(url, leadingId(third));
     return null;
   },
+
+  extract,
 };

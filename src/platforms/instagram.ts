@@ -5,8 +5,18 @@
  * without an id), highlights `/stories/highlights/{id}` and their `/s/{base64}` share form, on
  * instagram.com, instagr.am and the ddinstagram.com mirror. `/share/…` links carry no code and
  * need resolving.
+ *
+ * Extraction (see instagram/post.ts and instagram/stories.ts for the endpoints): posts, reels,
+ * IGTV and carousels through the web app's GraphQL query, the REST API and the embed page,
+ * anonymous where Instagram allows it and with COOKIES_FILE (sessionid) for the rest; stories
+ * and highlights with COOKIES_FILE only. The shortcode ↔ media id conversion is exported.
  */
-import { hostIn, matched, pathSegments, type Match, type Platform, type UrlExample } from './base.js';
+import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import type { MediaInfo } from '../media/types.js';
+import { extractPost } from './instagram/post.js';
+import { extractStories } from './instagram/stories.js';
+
+export { mediaIdToShortcode, shortcodeToMediaId } from './instagram/shortcode.js';
 
 const NAME = 'instagram';
 const HOSTS = ['instagram.com', 'instagr.am', 'ddinstagram.com'] as const;
@@ -84,6 +94,11 @@ function share(url: URL, segments: string[]): Match | null {
   return kind && SHARE_CODE.test(code) ? matched(NAME, url, null, kind) : null;
 }
 
+/** Stories, trays and highlights need a session; everything else is a post. */
+function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
+  return match.kind === 'story' || match.kind === 'stories' || match.kind === 'highlight' ? extractStories(match, ctx) : extractPost(match, ctx);
+}
+
 /** Instagram posts, reels, IGTV, stories and highlights. */
 export const instagram: Platform = {
   name: NAME,
@@ -105,4 +120,6 @@ export const instagram: Platform = {
         return media(url, first, second) ?? (USERNAME.test(first) ? media(url, second, third) : null);
     }
   },
+
+  extract,
 };

@@ -7,8 +7,23 @@
  * - Learning: /learning/{course}/{video} (id `course/video`) and a course /learning/{course};
  * - lnkd.in/{x} short links (resolved first).
  * The id of a post is its digits; extra.urn says which URN type (activity, ugcPost, share) named it.
+ *
+ * Extraction reads the post page (https://www.linkedin.com/posts/{slug}, or
+ * /feed/update/urn:li:{urn}:{id}/ for URN links and live videos), which LinkedIn serves to guests
+ * for public posts: the `<video data-sources="[{src,type,data-bitrate}]">` attribute lists the
+ * progressive mp4 renditions (`/mp4-720p-30fp-crf28/` in the path names the resolution). With
+ * COOKIES_FILE (li_at) the member page is served instead, whose `<code>` blocks hold entity-encoded
+ * JSON with a VideoPlayMetadata (`progressiveStreams` with width/height/bitRate/size,
+ * `adaptiveStreams` HLS playlists). Metadata comes from the JSON-LD SocialMediaPosting and og tags.
+ * A redirect to /authwall or /login → content.login_required. Learning videos (member API) are left
+ * to the yt-dlp backend; events are not media.
  */
-import { hostIn, hostIs, matched, pathSegments, type Match, type Platform, type UrlExample } from './base.js';
+import { hostIn, hostIs, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import type { Format, MediaInfo } from '../media/types.js';
+import { DownloadError, errorForStatus } from '../utils/errors.js';
+import { cookieJarFor } from '../utils/cookies.js';
+import { hlsFormats } from './manifests.js';
+import { absoluteUrl, attributes, compact, decodeEntities, jsonLd, metaTags, notFound, num, pageTitle, str } from './page.js';
 
 const NAME = 'linkedin';
 const HOSTS = ['linkedin.com', 'lnkd.in'] as const;
@@ -64,6 +79,230 @@ function fromLearning(url: URL, course: string | undefined, video: string | unde
   return SLUG_RE.test(video) ? matched(NAME, url, `${course}/${video}`, 'video', { course }) : null;
 }
 
+/** One entry of the `<video data-sources>` array of the public post page. */
+interface DataSource {
+  src?: string;
+  type?: string;
+  /** Bits per second. */
+  'data-bitrate'?: number;
+}
+
+/** `com.linkedin.videocontent.VideoPlayMetadata` in the logged-in page's `<code>` JSON (fields we use). */
+interface VideoPlayMetadata {
+  $type?: string;
+  /** Milliseconds. */
+  duration?: number;
+  progressiveStreams?: Array<{
+    streamingLocations?: Array<{ url?: string }>;
+    size?: number;
+    /** Bits per second. */
+    bitRate?: number;
+    width?: number;
+    height?: number;
+    mediaType?: string;
+  }>;
+  adaptiveStreams?: Array<{ masterPlaylists?: Array<{ url?: string }>; protocol?: string }>;
+  thumbnail?: { rootUrl?: string; artifacts?: Array<{ width?: number; fileIdentifyingUrlPathSegment?: string }> };
+}
+
+/** The page's JSON-LD post (SocialMediaPosting, or a VideoObject on some video posts). */
+interface LdPost {
+  '@type'?: string;
+  headline?: string;
+  name?: string;
+  articleBody?: string;
+  description?: string;
+  datePublished?: string;
+  uploadDate?: string;
+  duration?: string;
+  author?: { name?: string; url?: string } | Array<{ name?: string; url?: string }>;
+  interactionStatistic?: Array<{ interactionType?: string; userInteractionCount?: number }> | { interactionType?: string; userInteractionCount?: number };
+}
+
+/** Paths LinkedIn redirects guests to instead of the post. */
+const LOGIN_WALL = /^\/(?:authwall|login|uas\/login|checkpoint|signup)(?:[/?]|$)/;
+
+async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
+  if (match.kind === 'event') throw new DownloadError('link.unsupported', 'LinkedIn events are not downloadable.', { platform: NAME, url: match.url.href });
+  if (match.kind === 'video' || match.kind === 'playlist') {
+    // LinkedIn Learning needs a member session and its own API: the yt-dlp backend handles it
+    throw new DownloadError('fetch.failed', 'LinkedIn Learning is not extracted natively.', { platform: NAME, url: match.url.href }, { retriable: false });
+  }
+  const id = match.id!;
+  const url = postUrl(match);
+  const html = await fetchPost(url, ctx);
+  const meta = metaTags(html);
+  const play = videoPlayMetadata(html);
+  const formats = [...progressiveFromVideoTag(html), ...progressiveFromCode(play)];
+  if (formats.length === 0) formats.push(...(await adaptive(play, ctx)));
+  const info = postMetadata(html, meta, id, url, play);
+  if (formats.length > 0) return compact<MediaInfo>({ ...info, formats: uniqueFormats(formats) });
+  const image = absoluteUrl(meta.get('og:image'));
+  if (image && /\/feedshare-/.test(image)) {
+    return compact<MediaInfo>({ ...info, formats: [{ id: 'image', url: image, protocol: 'https', container: 'jpg', image: true }] });
+  }
+  throw new DownloadError('content.not_found', 'This LinkedIn post has no video.', { platform: NAME, url });
+}
+
+/** The page that shows the post: the /posts/ slug as given, else the feed/update URN page. */
+function postUrl(match: Match): string {
+  const segments = pathSegments(match.url);
+  if (segments[0] === 'posts' && segments[1]) return `https://www.linkedin.com/posts/${encodeURIComponent(segments[1])}`;
+  return `https://www.linkedin.com/feed/update/urn:li:${match.extra?.urn ?? 'activity'}:${match.id}/`;
+}
+
+/** The post page, with COOKIES_FILE's session when there is one; login walls and 404s become their codes. */
+async function fetchPost(url: string, ctx: ExtractContext): Promise<string> {
+  const cookie = cookieJarFor(ctx.config)?.headerFor(url);
+  const res = await ctx.http.request(url, {
+    platform: NAME,
+    signal: ctx.signal,
+    headers: { accept: 'text/html,application/xhtml+xml', ...(cookie ? { cookie } : {}) },
+    throwOnStatus: false,
+  });
+  const html = await res.body.text();
+  const finalPath = new URL(res.url).pathname;
+  if (LOGIN_WALL.test(finalPath) || res.status === 401) {
+    throw new DownloadError('content.login_required', 'LinkedIn shows this post to signed-in members only (set COOKIES_FILE).', { platform: NAME, url });
+  }
+  if (res.status === 404 || res.status === 410) throw notFound(NAME, url);
+  if (res.status >= 400) throw errorForStatus(res.status, { platform: NAME, url });
+  return html;
+}
+
+/** `<video … data-sources="[{src,type,data-bitrate}]">` of the public (guest) page. */
+function progressiveFromVideoTag(html: string): Format[] {
+  const formats: Format[] = [];
+  for (const tag of html.matchAll(/<video\b([^>]*)>/gi)) {
+    const raw = attributes(tag[1]!)['data-sources'];
+    if (!raw) continue;
+    let sources: DataSource[];
+    try {
+      sources = JSON.parse(raw) as DataSource[];
+    } catch {
+      continue; // a broken attribute on one player; the others and the <code> JSON are still read
+    }
+    for (const source of Array.isArray(sources) ? sources : []) {
+      const url = absoluteUrl(source.src);
+      if (!url || (source.type && !source.type.startsWith('video/'))) continue;
+      formats.push(progressive(url, num(source['data-bitrate']), undefined, undefined, undefined));
+    }
+  }
+  return formats;
+}
+
+/** `progressiveStreams` of the VideoPlayMetadata in the logged-in page's `<code>` JSON. */
+function progressiveFromCode(play: VideoPlayMetadata | undefined): Format[] {
+  return (play?.progressiveStreams ?? []).flatMap((stream) => {
+    const url = absoluteUrl(stream.streamingLocations?.[0]?.url);
+    if (!url || (stream.mediaType && !stream.mediaType.startsWith('video/'))) return [];
+    return [progressive(url, num(stream.bitRate), num(stream.width), num(stream.height), num(stream.size))];
+  });
+}
+
+/**
+ * A progressive mp4. The rendition name in the path (`/mp4-720p-30fp-crf28/`) tells the
+ * resolution and frame rate when the JSON does not.
+ */
+function progressive(url: string, bitsPerSec: number | undefined, width: number | undefined, height: number | undefined, size: number | undefined): Format {
+  const rendition = /\/mp4-(\d{3,4})p-(\d{2})fp/.exec(url);
+  const labelP = rendition ? Number(rendition[1]) : undefined;
+  return compact<Format>({
+    id: `mp4-${height ?? labelP ?? (bitsPerSec ? `${Math.round(bitsPerSec / 1000)}k` : 'src')}`,
+    url,
+    protocol: 'https',
+    container: 'mp4',
+    width,
+    height: height ?? labelP,
+    fps: rendition ? Number(rendition[2]) : undefined,
+    bitrateKbps: bitsPerSec ? Math.round(bitsPerSec / 1000) : undefined,
+    filesizeBytes: size,
+  });
+}
+
+/** Each URL once, and ids made unique (two sources may name the same rendition). */
+function uniqueFormats(formats: Format[]): Format[] {
+  const out: Format[] = [];
+  for (const f of formats) {
+    if (out.some((g) => g.url === f.url)) continue;
+    const taken = (id: string) => out.some((g) => g.id === id);
+    let id = f.id;
+    for (let n = 2; taken(id); n++) id = `${f.id}-${n}`;
+    out.push({ ...f, id });
+  }
+  return out;
+}
+
+/** The first VideoPlayMetadata of the `<code>` blocks (entity-encoded JSON, `included` array). */
+function videoPlayMetadata(html: string): VideoPlayMetadata | undefined {
+  for (const block of html.matchAll(/<code\b[^>]*>([\s\S]*?)<\/code>/gi)) {
+    const text = block[1]!.trim();
+    if (!text.includes('progressiveStreams') && !text.includes('adaptiveStreams')) continue;
+    let data: unknown;
+    try {
+      data = JSON.parse(decodeEntities(text.replace(/^<!--|-->$/g, '')));
+    } catch {
+      continue; // not every <code> block is JSON; the video one is checked by its content
+    }
+    const found = findPlayMetadata(data, 0);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function findPlayMetadata(value: unknown, depth: number): VideoPlayMetadata | undefined {
+  if (!value || typeof value !== 'object' || depth > 12) return undefined;
+  const obj = value as VideoPlayMetadata & Record<string, unknown>;
+  if (Array.isArray(obj.progressiveStreams) || Array.isArray(obj.adaptiveStreams)) return obj;
+  for (const child of Object.values(obj)) {
+    const found = findPlayMetadata(child, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** HLS master playlists (`adaptiveStreams`), used when there is no progressive file. */
+async function adaptive(play: VideoPlayMetadata | undefined, ctx: ExtractContext): Promise<Format[]> {
+  const urls = (play?.adaptiveStreams ?? [])
+    .filter((s) => !s.protocol || s.protocol.toUpperCase() === 'HLS')
+    .map((s) => absoluteUrl(s.masterPlaylists?.[0]?.url))
+    .filter((u): u is string => !!u);
+  const formats: Format[] = [];
+  for (const url of urls) formats.push(...(await hlsFormats(ctx, url, { platform: NAME })));
+  return formats;
+}
+
+/** Title, author, time, reactions and poster of the post page. */
+function postMetadata(html: string, meta: Map<string, string>, id: string, url: string, play: VideoPlayMetadata | undefined): MediaInfo {
+  const ld = jsonLd(html).find((x): x is LdPost => typeof x === 'object' && x !== null && /^(SocialMediaPosting|VideoObject|DiscussionForumPosting)$/.test(String((x as LdPost)['@type'])));
+  const author = Array.isArray(ld?.author) ? ld?.author[0] : ld?.author;
+  const stats = ld?.interactionStatistic ? (Array.isArray(ld.interactionStatistic) ? ld.interactionStatistic : [ld.interactionStatistic]) : [];
+  const likes = stats.find((s) => /LikeAction$/.test(s.interactionType ?? ''))?.userInteractionCount ?? num(/\bdata-num-reactions="(\d+)"/.exec(html)?.[1]);
+  const published = Date.parse(ld?.datePublished ?? ld?.uploadDate ?? '');
+  const poster = /<video\b[^>]*\bdata-poster-url="([^"]+)"/i.exec(html)?.[1];
+  const title = str(meta.get('og:title'))?.replace(/\s*\|\s*LinkedIn$/, '') ?? str(ld?.headline) ?? pageTitle(html)?.replace(/\s*\|\s*LinkedIn$/, '');
+  return compact<MediaInfo>({
+    platform: NAME,
+    id,
+    url,
+    title: title ?? `LinkedIn post ${id}`,
+    description: str(ld?.articleBody) ?? str(ld?.description) ?? str(meta.get('og:description')),
+    uploader: str(author?.name),
+    uploaderId: /\/(?:in|company)\/([^/?#]+)/.exec(author?.url ?? '')?.[1],
+    timestamp: Number.isFinite(published) ? Math.floor(published / 1000) : undefined,
+    durationSec: play?.duration ? play.duration / 1000 : isoDuration(ld?.duration),
+    likeCount: num(likes),
+    thumbnail: absoluteUrl(poster ? decodeEntities(poster) : undefined) ?? absoluteUrl(meta.get('og:image')),
+    formats: [],
+  });
+}
+
+/** ISO 8601 duration (PT1M23S) in seconds. */
+function isoDuration(value: string | undefined): number | undefined {
+  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$/.exec(value ?? '');
+  return m && m.slice(1).some(Boolean) ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) : undefined;
+}
+
 /** LinkedIn posts, live videos, events and Learning videos. */
 export const linkedin: Platform = {
   name: NAME,
@@ -85,4 +324,6 @@ export const linkedin: Platform = {
     if (a === 'learning' && path.length <= 3) return fromLearning(url, b, c);
     return null;
   },
+
+  extract,
 };

@@ -5,8 +5,26 @@
  * (w.soundcloud.com/player/?url={encoded track, set or API URL}) and on.soundcloud.com/{code}
  * share links (resolved). Ids: `user/track` for tracks, `user/sets/set` for sets, the number
  * for API URLs; a private link's secret goes to extra.secret.
+ *
+ * Extraction uses the web player's own API (api-v2.soundcloud.com), which wants a `client_id`:
+ * it is read from https://soundcloud.com/ (the `apiClient` hydration entry, else the
+ * `client_id:"…"` literal in the a-v2.sndcdn.com asset bundles), cached for hours in ctx.cache
+ * and rediscovered once when the API answers 401/403.
+ * - GET /resolve?url=https://soundcloud.com/{id} (site URLs), /tracks/{n} and /playlists/{n}
+ *   (API URLs, with secret_token) → a track or a playlist;
+ * - each track's media.transcodings[] (progressive or HLS; mp3, opus, aac) is resolved by GET
+ *   {transcoding.url}?client_id=…&track_authorization=… → {"url": the real stream URL};
+ * - a playlist's tracks that come as bare {id} stubs are filled by GET /tracks?ids=….
+ * An `oauth_token` cookie for soundcloud.com in COOKIES_FILE is sent as `Authorization: OAuth …`
+ * (SoundCloud Go+ full streams); without it public tracks work, Go+ tracks are 30 s previews and
+ * are refused with content.login_required.
  */
-import { hostIn, matched, pathSegments, type Match, type Platform, type UrlExample } from './base.js';
+import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import type { Format, MediaInfo } from '../media/types.js';
+import { DownloadError, errorForStatus, isDownloadError } from '../utils/errors.js';
+import { readBounded, type RequestOptions } from '../utils/http.js';
+import { cookieJarFor } from '../utils/cookies.js';
+import { compact, num, str } from './page.js';
 
 const NAME = 'soundcloud';
 const HOSTS = ['soundcloud.com'] as const;
@@ -103,6 +121,393 @@ function player(url: URL, segments: string[]): Match | null {
   return matched(NAME, url, found.id, found.kind, extra);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Extraction
+// ---------------------------------------------------------------------------------------------
+
+const API = 'https://api-v2.soundcloud.com';
+const HOME = 'https://soundcloud.com/';
+const CLIENT_ID_KEY = 'soundcloud:client_id';
+/** Saves the home page and bundle reads on every extraction; a rotated id is caught by the 401 retry. */
+const CLIENT_ID_TTL_SEC = 6 * 3600;
+/** `{"hydratable":"apiClient","data":{"id":"…"}}` in window.__sc_hydration on soundcloud.com. */
+const HYDRATED_CLIENT_ID = /"hydratable"\s*:\s*"apiClient"\s*,\s*"data"\s*:\s*\{\s*"id"\s*:\s*"([0-9A-Za-z]{16,64})"/;
+/** `…,client_id:"…",…` in one of the web app's bundles. */
+const BUNDLE_CLIENT_ID = /\bclient_id\s*:\s*"([0-9A-Za-z]{32})"/;
+const ASSET_SCRIPT = /<script\b[^>]*\bsrc="(https:\/\/a-v2\.sndcdn\.com\/assets\/[^"]+\.js)"/g;
+/** Bundles read at most while looking for the client_id. */
+const MAX_BUNDLES = 12;
+const MAX_API_BYTES = 8 * 1024 * 1024;
+/** The /tracks?ids= endpoint answers for at most this many ids at once. */
+const IDS_PER_REQUEST = 50;
+
+interface ApiUser {
+  id?: number;
+  username?: string;
+  permalink?: string;
+  permalink_url?: string;
+  avatar_url?: string | null;
+}
+
+/** One entry of media.transcodings: a stream the player can ask a URL for. */
+interface ApiTranscoding {
+  url?: string;
+  /** mp3_0_0, mp3_1_0, opus_0_0, aac_160k, abr_sq, … */
+  preset?: string;
+  duration?: number;
+  /** True for a 30-second preview of a Go+ track. */
+  snipped?: boolean;
+  /** sq | hq */
+  quality?: string;
+  format?: { protocol?: string; mime_type?: string };
+}
+
+/** A track as api-v2 returns it (fields we use). */
+interface ApiTrack {
+  kind: 'track';
+  id: number;
+  title?: string;
+  description?: string | null;
+  /** Milliseconds. */
+  duration?: number;
+  artwork_url?: string | null;
+  genre?: string | null;
+  /** Space-separated, multi-word tags in double quotes. */
+  tag_list?: string | null;
+  created_at?: string;
+  permalink_url?: string;
+  playback_count?: number | null;
+  likes_count?: number | null;
+  favoritings_count?: number | null;
+  /** ALLOW, MONETIZE, SNIP (Go+ preview only), BLOCK (not in this country). */
+  policy?: string;
+  track_authorization?: string;
+  media?: { transcodings?: ApiTranscoding[] };
+  user?: ApiUser;
+}
+
+/** A playlist, album or set; `tracks` past the first few are bare `{id}` stubs. */
+interface ApiPlaylist {
+  kind: 'playlist';
+  id: number;
+  title?: string;
+  description?: string | null;
+  permalink_url?: string;
+  artwork_url?: string | null;
+  created_at?: string;
+  duration?: number;
+  track_count?: number;
+  genre?: string | null;
+  tag_list?: string | null;
+  user?: ApiUser;
+  tracks?: Array<Partial<ApiTrack> & { id: number }>;
+}
+
+/** What /resolve can name; users, stations and the like are not media. */
+type ApiResource = ApiTrack | ApiPlaylist | { kind?: undefined };
+
+/** The part of a transcoding that says how to fetch and label it. */
+interface StreamKind {
+  protocol: 'https' | 'hls';
+  acodec: string;
+  container: string;
+  bitrateKbps?: number;
+}
+
+function requestOptions(ctx: ExtractContext): RequestOptions {
+  return { platform: NAME, ...(ctx.signal ? { signal: ctx.signal } : {}) };
+}
+
+/** The logged-in session, when COOKIES_FILE holds SoundCloud's oauth_token cookie. */
+function oauthToken(ctx: ExtractContext): string | undefined {
+  return cookieJarFor(ctx.config)?.get('soundcloud.com', 'oauth_token');
+}
+
+function apiHeaders(ctx: ExtractContext): Record<string, string> {
+  const token = oauthToken(ctx);
+  return {
+    accept: 'application/json',
+    origin: 'https://soundcloud.com',
+    referer: HOME,
+    ...(token ? { authorization: `OAuth ${token}` } : {}),
+  };
+}
+
+/** The cached client_id, or a freshly discovered one (cached for the next extractions). */
+async function clientId(ctx: ExtractContext, fresh: boolean): Promise<string> {
+  if (!fresh) {
+    const cached = await ctx.cache?.get<string>(CLIENT_ID_KEY);
+    if (cached) return cached;
+  }
+  const id = await discoverClientId(ctx);
+  await ctx.cache?.set(CLIENT_ID_KEY, id, CLIENT_ID_TTL_SEC);
+  return id;
+}
+
+/** Reads the web app's client_id: the home page's hydration data, else its script bundles. */
+async function discoverClientId(ctx: ExtractContext): Promise<string> {
+  const home = await ctx.http.text(HOME, requestOptions(ctx));
+  const hydrated = HYDRATED_CLIENT_ID.exec(home)?.[1];
+  if (hydrated) return hydrated;
+  const bundles = [...home.matchAll(ASSET_SCRIPT)].map((m) => m[1]!);
+  // the API settings sit in one of the app bundles, which load last
+  for (const src of bundles.reverse().slice(0, MAX_BUNDLES)) {
+    let js: string;
+    try {
+      js = await ctx.http.text(src, requestOptions(ctx));
+    } catch (error) {
+      if (!isDownloadError(error) || error.code === 'fetch.rate_limited') throw error;
+      ctx.logger.warn({ platform: NAME, bundle: src, code: error.code }, 'a SoundCloud bundle could not be read; trying the next');
+      continue;
+    }
+    const id = BUNDLE_CLIENT_ID.exec(js)?.[1];
+    if (id) return id;
+  }
+  throw new DownloadError('fetch.failed', "SoundCloud's web app no longer shows its client_id where we look for it.", { platform: NAME, url: HOME }, { retriable: false });
+}
+
+/**
+ * GETs an api-v2 URL with the client_id. A 401/403 usually means the cached client_id
+ * expired: it is dropped and rediscovered once before the status counts as an answer.
+ */
+async function apiJson<T>(ctx: ExtractContext, url: string, query: Record<string, string | undefined> = {}): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const id = await clientId(ctx, attempt > 0);
+    const res = await ctx.http.request(url, { ...requestOptions(ctx), headers: apiHeaders(ctx), query: { ...query, client_id: id }, throwOnStatus: false });
+    if (res.status >= 400) {
+      await res.body.dump().catch(() => undefined);
+      if ((res.status === 401 || res.status === 403) && attempt === 0) {
+        await ctx.cache?.delete(CLIENT_ID_KEY);
+        continue;
+      }
+      if (res.status === 401 || res.status === 403) {
+        throw new DownloadError('content.login_required', 'SoundCloud refused the request even with a fresh client_id.', { platform: NAME, url, status: res.status });
+      }
+      throw errorForStatus(res.status, { platform: NAME, url });
+    }
+    const text = (await readBounded(res, MAX_API_BYTES)).toString('utf8');
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new DownloadError('fetch.failed', 'SoundCloud answered with something that is not JSON.', { platform: NAME, url });
+    }
+  }
+}
+
+/** The track or playlist the match names: /resolve for site URLs, the resource for API ids. */
+async function fetchResource(ctx: ExtractContext, match: Match): Promise<ApiResource> {
+  const id = match.id!;
+  const secret = match.extra?.secret;
+  if (/^\d+$/.test(id)) {
+    const path = match.kind === 'playlist' ? 'playlists' : 'tracks';
+    return apiJson<ApiResource>(ctx, `${API}/${path}/${id}`, { secret_token: secret });
+  }
+  return apiJson<ApiResource>(ctx, `${API}/resolve`, { url: `https://soundcloud.com/${id}${secret ? `/${secret}` : ''}` });
+}
+
+/** What a transcoding's protocol, MIME type and preset say about its stream. */
+function streamKind(t: ApiTranscoding): StreamKind | undefined {
+  const protocol = t.format?.protocol;
+  if (protocol !== 'progressive' && protocol !== 'hls') return undefined; // encrypted-hls, ctr-/cbc- (DRM)
+  const preset = t.preset ?? '';
+  if (preset.startsWith('abr')) return undefined; // adaptive master playlists (audio/mpegurl): broken for downloaders
+  const mime = (t.format?.mime_type ?? '').toLowerCase();
+  const type = mime.split(';')[0]!.trim();
+  const codec = /codecs="([^"]+)"/.exec(mime)?.[1];
+  const kbps = num(/(\d+)k$/.exec(preset)?.[1]);
+  const via = protocol === 'progressive' ? 'https' : 'hls';
+  if (codec?.startsWith('mp4a') || type === 'audio/mp4') {
+    return { protocol: via, acodec: codec ?? 'mp4a.40.2', container: 'm4a', bitrateKbps: kbps ?? (t.quality === 'hq' ? 256 : 160) };
+  }
+  if (codec === 'opus' || type === 'audio/ogg') return { protocol: via, acodec: 'opus', container: 'ogg', bitrateKbps: kbps ?? 64 };
+  if (type === 'audio/mpeg') return { protocol: via, acodec: 'mp3', container: 'mp3', bitrateKbps: kbps ?? 128 };
+  return undefined; // a codec this code does not know yet
+}
+
+/** Progressive before HLS, then mp3, aac, opus: the order the formats are listed in. */
+function streamRank(kind: StreamKind): number {
+  return (kind.protocol === 'https' ? 0 : 10) + (kind.acodec === 'mp3' ? 0 : kind.acodec.startsWith('mp4a') ? 1 : 2);
+}
+
+/** Resolves one transcoding into a Format (its real stream URL); undefined when SoundCloud has none. */
+async function transcodingFormat(ctx: ExtractContext, track: ApiTrack, t: ApiTranscoding, kind: StreamKind, secret: string | undefined): Promise<Format | undefined> {
+  let answer: { url?: string };
+  try {
+    answer = await apiJson<{ url?: string }>(ctx, t.url!, { track_authorization: track.track_authorization, secret_token: secret });
+  } catch (error) {
+    if (isDownloadError(error) && error.code === 'content.not_found') {
+      ctx.logger.warn({ platform: NAME, track: track.id, preset: t.preset }, 'a SoundCloud transcoding has no stream; skipping it');
+      return undefined;
+    }
+    throw error;
+  }
+  const url = str(answer.url);
+  if (!url) return undefined;
+  return compact<Format>({
+    id: `${kind.protocol === 'https' ? 'http' : 'hls'}_${t.preset ?? kind.acodec}`,
+    url,
+    protocol: kind.protocol,
+    container: kind.container,
+    vcodec: null,
+    acodec: kind.acodec,
+    bitrateKbps: kind.bitrateKbps,
+  });
+}
+
+/** `"multi word" single other` → ['multi word', 'single', 'other']. */
+function parseTagList(tagList: string | null | undefined): string[] {
+  const out: string[] = [];
+  for (const m of (tagList ?? '').matchAll(/"([^"]+)"|(\S+)/g)) {
+    const tag = (m[1] ?? m[2] ?? '').trim();
+    if (tag) out.push(tag);
+  }
+  return out;
+}
+
+/** Artwork in its 500×500 size: the API hands out the 100×100 `-large` variant. */
+function artwork(url: string | null | undefined): string | undefined {
+  return str(url)?.replace(/-large(\.(?:jpg|png))/, '-t500x500$1');
+}
+
+function timestamp(iso: string | undefined): number | undefined {
+  const ms = iso ? Date.parse(iso) : NaN;
+  return Number.isFinite(ms) ? ms / 1000 : undefined;
+}
+
+/** `user/track` (or `user/sets/set`) from a permalink URL. */
+function idFromPermalink(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return pathSegments(new URL(url)).join('/') || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function tagsOf(item: { genre?: string | null; tag_list?: string | null }): string[] | undefined {
+  const tags = [...new Set([str(item.genre), ...parseTagList(item.tag_list)].filter((t): t is string => !!t))];
+  return tags.length ? tags : undefined;
+}
+
+/** A track with every playable stream resolved; refusals for blocked, preview-only and DRM tracks. */
+async function trackInfo(ctx: ExtractContext, track: ApiTrack, id: string | undefined, secret: string | undefined): Promise<MediaInfo> {
+  const url = str(track.permalink_url) ?? `https://api.soundcloud.com/tracks/${track.id}`;
+  const context = { platform: NAME, url };
+  if (track.policy === 'BLOCK') throw new DownloadError('content.geo_blocked', undefined, context);
+  if (track.policy === 'SNIP' && !oauthToken(ctx)) {
+    throw new DownloadError('content.login_required', 'This is a SoundCloud Go+ track: without a logged-in session only a 30-second preview plays.', context);
+  }
+  const transcodings = (track.media?.transcodings ?? []).filter((t) => str(t.url));
+  const playable = transcodings
+    .filter((t) => !t.snipped)
+    .flatMap((t) => {
+      const kind = streamKind(t);
+      return kind ? [{ t, kind }] : [];
+    })
+    .sort((a, b) => streamRank(a.kind) - streamRank(b.kind));
+  if (playable.length === 0) {
+    if (transcodings.some((t) => t.snipped)) {
+      throw new DownloadError('content.login_required', 'Only a 30-second preview of this track is available without a SoundCloud Go+ session.', context);
+    }
+    if (transcodings.some((t) => /encrypted/.test(t.format?.protocol ?? ''))) {
+      throw new DownloadError('fetch.failed', 'This track is only streamed with DRM encryption.', context, { retriable: false });
+    }
+    throw new DownloadError('content.not_found', 'This track has no playable stream.', context);
+  }
+  const formats = (await Promise.all(playable.map(({ t, kind }) => transcodingFormat(ctx, track, t, kind, secret)))).filter((f): f is Format => !!f);
+  if (formats.length === 0) throw new DownloadError('content.not_found', 'SoundCloud handed out no stream URL for this track.', context);
+  const seen = new Set<string>();
+  for (const f of formats) {
+    while (seen.has(f.id)) f.id += '_';
+    seen.add(f.id);
+  }
+  return compact<MediaInfo>({
+    platform: NAME,
+    id: id ?? idFromPermalink(track.permalink_url) ?? String(track.id),
+    url,
+    title: str(track.title) ?? String(track.id),
+    uploader: str(track.user?.username),
+    uploaderId: str(track.user?.permalink),
+    durationSec: track.duration ? track.duration / 1000 : undefined,
+    thumbnail: artwork(track.artwork_url) ?? artwork(track.user?.avatar_url),
+    description: str(track.description),
+    tags: tagsOf(track),
+    timestamp: timestamp(track.created_at),
+    viewCount: num(track.playback_count),
+    likeCount: num(track.likes_count) ?? num(track.favoritings_count),
+    formats,
+  });
+}
+
+/** Full track objects for a playlist's entries; stubs ({id} only) are fetched in batches. */
+async function fullTracks(ctx: ExtractContext, playlist: ApiPlaylist, wanted: Array<Partial<ApiTrack> & { id: number }>, secret: string | undefined): Promise<ApiTrack[]> {
+  const byId = new Map<number, ApiTrack>();
+  for (const t of wanted) if (t.media) byId.set(t.id, t as ApiTrack);
+  const stubs = wanted.filter((t) => !t.media).map((t) => t.id);
+  for (let i = 0; i < stubs.length; i += IDS_PER_REQUEST) {
+    const batch = stubs.slice(i, i + IDS_PER_REQUEST);
+    const tracks = await apiJson<ApiTrack[]>(ctx, `${API}/tracks`, {
+      ids: batch.join(','),
+      playlistId: String(playlist.id),
+      playlistSecretToken: secret,
+    });
+    for (const t of Array.isArray(tracks) ? tracks : []) byId.set(t.id, t);
+  }
+  const out: ApiTrack[] = [];
+  for (const { id } of wanted) {
+    const track = byId.get(id);
+    if (track) out.push(track);
+    else ctx.logger.warn({ platform: NAME, playlist: playlist.id, track: id }, 'a SoundCloud playlist entry no longer exists; skipping it');
+  }
+  return out;
+}
+
+/** Content refusals that make one playlist entry unavailable without failing the others. */
+const SKIPPABLE = new Set(['content.not_found', 'content.login_required', 'content.geo_blocked', 'content.private']);
+
+/** A set with one entry per track, up to PLAYLIST_LIMIT. */
+async function playlistInfo(ctx: ExtractContext, playlist: ApiPlaylist, id: string, secret: string | undefined): Promise<MediaInfo> {
+  const all = playlist.tracks ?? [];
+  const total = Math.max(num(playlist.track_count) ?? 0, all.length);
+  const wanted = all.slice(0, ctx.config.playlistLimit);
+  const entries: MediaInfo[] = [];
+  for (const track of await fullTracks(ctx, playlist, wanted, secret)) {
+    try {
+      entries.push(await trackInfo(ctx, track, undefined, secret));
+    } catch (error) {
+      if (!isDownloadError(error) || !SKIPPABLE.has(error.code)) throw error;
+      ctx.logger.warn({ platform: NAME, playlist: playlist.id, track: track.id, code: error.code }, 'a SoundCloud playlist entry is unavailable; skipping it');
+    }
+  }
+  const url = str(playlist.permalink_url) ?? `https://api.soundcloud.com/playlists/${playlist.id}`;
+  if (entries.length === 0) throw new DownloadError('content.not_found', 'No track of this playlist can be played.', { platform: NAME, url });
+  return compact<MediaInfo>({
+    platform: NAME,
+    id,
+    url,
+    title: str(playlist.title) ?? String(playlist.id),
+    uploader: str(playlist.user?.username),
+    uploaderId: str(playlist.user?.permalink),
+    durationSec: playlist.duration ? playlist.duration / 1000 : undefined,
+    thumbnail: artwork(playlist.artwork_url),
+    description: str(playlist.description),
+    tags: tagsOf(playlist),
+    timestamp: timestamp(playlist.created_at),
+    formats: [],
+    entries,
+    entriesTotal: total > wanted.length ? total : undefined,
+  });
+}
+
+async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
+  const resource = await fetchResource(ctx, match);
+  const secret = match.extra?.secret;
+  if (resource.kind === 'track') return trackInfo(ctx, resource, match.id!, secret);
+  if (resource.kind === 'playlist') return playlistInfo(ctx, resource, match.id!, secret);
+  const kind = String((resource as { kind?: unknown }).kind ?? 'different');
+  throw new DownloadError('fetch.failed', `SoundCloud resolved this link to a ${kind} page, not a track or a set.`, { platform: NAME, url: match.url.href }, { retriable: false });
+}
+
 /** SoundCloud tracks and sets. */
 export const soundcloud: Platform = {
   name: NAME,
@@ -121,4 +526,6 @@ export const soundcloud: Platform = {
     if (PLAYER_HOSTS.has(host)) return player(url, segments);
     return null;
   },
+
+  extract,
 };

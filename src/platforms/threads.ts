@@ -2,8 +2,21 @@
  * Threads URLs, offline. Knows posts `/@{user}/post/{code}` (also with `/media` or a query after
  * it) and the short form `/t/{code}`, on threads.net and threads.com (www. included). The code is
  * the Instagram-style shortcode of the post.
+ *
+ * Extraction: GET the post page on www.threads.com (threads.net only redirects there) as a
+ * desktop browser; the page embeds its Relay data in `<script type="application/json" data-sjs>`
+ * blocks, where `…result.data.data.edges[].node.thread_items[].post` is the post in Instagram's
+ * API shape (video_versions, image_versions2, carousel_media), read by instagram/media.ts. No
+ * login is needed for public posts (COOKIES_FILE's threads.com cookies are sent when present);
+ * a page without the post is content.not_found.
  */
-import { hostIn, matched, pathSegments, type Match, type Platform, type UrlExample } from './base.js';
+import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import type { MediaInfo } from '../media/types.js';
+import { DownloadError } from '../utils/errors.js';
+import { readBounded } from '../utils/http.js';
+import { cookieJarFor } from '../utils/cookies.js';
+import { postFromApi, postToMediaInfo, type ApiMedia, type Site } from './instagram/media.js';
+import { documentHeaders, nextBrowser } from './instagram/browser.js';
 
 const NAME = 'threads';
 const HOSTS = ['threads.net', 'threads.com'] as const;
@@ -29,6 +42,91 @@ const EXAMPLES: readonly UrlExample[] = [
   { url: 'https://www.threads.net/', id: false },
 ];
 
+const BASE_URL = 'https://www.threads.com';
+const MAX_PAGE_BYTES = 16 * 1024 * 1024;
+/** How deep the page's JSON is searched for the post; Relay payloads nest about 20 levels. */
+const MAX_DEPTH = 64;
+
+/** A Threads post: Instagram's API shape plus the quote/repost it may carry instead of own media. */
+interface ThreadsPost extends ApiMedia {
+  text_post_app_info?: {
+    share_info?: { quoted_post?: ThreadsPost | null; reposted_post?: ThreadsPost | null } | null;
+  } | null;
+}
+
+async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
+  const code = match.id!;
+  const user = match.extra?.user;
+  const pageUrl = user ? `${BASE_URL}/@${user}/post/${code}` : `${BASE_URL}/t/${code}`;
+  const html = await fetchPage(pageUrl, ctx);
+  const found = findPost(html, code);
+  if (!found) throw new DownloadError('content.not_found', 'The Threads post was removed, or its account is private.', { platform: NAME, url: pageUrl });
+  const owner = found.user?.username ?? user;
+  const site: Site = {
+    platform: NAME,
+    url: owner ? `${BASE_URL}/@${owner}/post/${code}` : pageUrl,
+    mediaHeaders: { Referer: `${BASE_URL}/` },
+    limit: ctx.config.playlistLimit,
+  };
+  return postToMediaInfo(postFromApi(withMedia(found), code, site), site);
+}
+
+/** The post page; a bounce to the login page is content.login_required. */
+async function fetchPage(url: string, ctx: ExtractContext): Promise<string> {
+  const headers = { ...documentHeaders(nextBrowser()), cookie: cookieJarFor(ctx.config)?.headerFor(url) };
+  const res = await ctx.http.request(url, { headers, platform: NAME, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  if (/^\/(login|accounts\/login)\b/.test(new URL(res.url).pathname)) {
+    await res.body.dump().catch(() => undefined); // the login page has nothing for us
+    throw new DownloadError('content.login_required', 'Threads answered with its login page (set COOKIES_FILE).', { platform: NAME, url });
+  }
+  return (await readBounded(res, MAX_PAGE_BYTES)).toString('utf8');
+}
+
+/** The post with `code` in the page's data-sjs JSON blocks. */
+export function findPost(html: string, code: string): ThreadsPost | undefined {
+  for (const m of html.matchAll(/<script\b[^>]*\bdata-sjs\b[^>]*>([\s\S]*?)<\/script>/gi)) {
+    const text = m[1]!;
+    if (!text.includes(code)) continue;
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      continue; // not every data-sjs block is complete JSON; the post's block is
+    }
+    const post = search(data, code, 0);
+    if (post) return post;
+  }
+  return undefined;
+}
+
+/** Depth-first search for the object that is the post: its `code` and media fields. */
+function search(value: unknown, code: string, depth: number): ThreadsPost | undefined {
+  if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return undefined;
+  if (!Array.isArray(value)) {
+    const o = value as ThreadsPost;
+    if (o.code === code && ('image_versions2' in o || 'video_versions' in o || 'carousel_media' in o)) return o;
+  }
+  for (const child of Object.values(value)) {
+    const found = search(child, code, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** A post without media of its own that quotes or reposts one with media takes that one's media. */
+function withMedia(post: ThreadsPost): ThreadsPost {
+  if (hasMedia(post)) return post;
+  const share = post.text_post_app_info?.share_info;
+  const source = [share?.quoted_post, share?.reposted_post].find((p): p is ThreadsPost => !!p && hasMedia(p));
+  if (!source) return post;
+  const { media_type, video_versions, video_dash_manifest, image_versions2, carousel_media, has_audio, video_duration, original_width, original_height } = source;
+  return { ...post, media_type, video_versions, video_dash_manifest, image_versions2, carousel_media, has_audio, video_duration, original_width, original_height };
+}
+
+function hasMedia(post: ApiMedia): boolean {
+  return !!(post.video_versions?.length || post.carousel_media?.length || post.image_versions2?.candidates?.length);
+}
+
 /** Threads posts. */
 export const threads: Platform = {
   name: NAME,
@@ -42,4 +140,6 @@ export const threads: Platform = {
     if (!USER.test(first) || second !== 'post' || !third || !CODE.test(third)) return null;
     return matched(NAME, url, third, 'post', { user: first.slice(1) });
   },
+
+  extract,
 };

@@ -4,10 +4,20 @@
  * player `/player/v1/{id}`, share pages `/share/video/{id}` (also on tiktokv.com and under
  * `/i18n/`) and `/share/live/{room id}`. Short links (vm.tiktok.com/{code},
  * vt.tiktok.com/{code}, tiktok.com/t/{code}) carry no id and need resolving.
+ *
+ * Extraction (tiktok/web.ts, tiktok/app.ts): the post page's rehydration JSON first, which
+ * needs no login and gives the watermark-free files; when the page does not give the post (a
+ * bot check, an unknown status, a post without video files) the Android app's
+ * multi/aweme/detail API is asked instead. Removed, private and region-locked posts end there
+ * with their own codes. Lives are refused: TikTok keeps no recording to download.
  */
-import { hostIn, matched, pathSegments, type Match, type Platform, type UrlExample } from './base.js';
+import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import type { MediaInfo } from '../media/types.js';
+import { DownloadError, toDownloadError } from '../utils/errors.js';
+import { appMediaInfo, fetchAppPost } from './tiktok/app.js';
+import { NAME } from './tiktok/media.js';
+import { fetchWebPost, webMediaInfo } from './tiktok/web.js';
 
-const NAME = 'tiktok';
 const HOSTS = ['tiktok.com', 'tiktokv.com'] as const;
 /** Hosts whose whole path is a short-link code. */
 const SHORT_HOSTS = new Set(['vm.tiktok.com', 'vt.tiktok.com']);
@@ -76,6 +86,47 @@ function sharePage(url: URL, word: string | undefined, id: string | undefined): 
   return null;
 }
 
+/** Web failures the app API may get past: bot checks, rate limits, unknown page states. */
+function appMayHelp(error: DownloadError): boolean {
+  return (error.code === 'fetch.failed' || error.code === 'fetch.rate_limited') && !error.context.aborted;
+}
+
+/** True when the info has something to watch: a video file or a photo. */
+function hasVisuals(info: MediaInfo): boolean {
+  return info.formats.some((f) => f.vcodec !== null) || !!info.entries?.length;
+}
+
+/** The post from the app API, or — when that fails too — the web's error (the app's is logged). */
+async function viaApp(ctx: ExtractContext, id: string, webError: DownloadError): Promise<MediaInfo> {
+  try {
+    return appMediaInfo(ctx, id, await fetchAppPost(ctx, id));
+  } catch (error) {
+    const appError = toDownloadError(error, { platform: NAME });
+    if (appError.final) throw appError;
+    ctx.logger.warn({ platform: NAME, id, code: appError.code, message: appError.message }, 'TikTok app API fallback failed too');
+    throw webError;
+  }
+}
+
+async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
+  if (match.kind === 'live') {
+    throw new DownloadError('content.live', 'TikTok lives cannot be downloaded: TikTok keeps no recording of them.', { platform: NAME, url: match.url.href });
+  }
+  const id = match.id!;
+  let info: MediaInfo;
+  try {
+    info = webMediaInfo(ctx, id, await fetchWebPost(ctx, id, match.extra?.user));
+  } catch (error) {
+    const webError = toDownloadError(error, { platform: NAME, url: match.url.href });
+    if (!appMayHelp(webError)) throw webError;
+    ctx.logger.debug({ platform: NAME, id, code: webError.code }, 'TikTok page gave no post; asking the app API');
+    return viaApp(ctx, id, webError);
+  }
+  if (hasVisuals(info)) return info;
+  ctx.logger.debug({ platform: NAME, id }, 'TikTok page listed no video file; asking the app API');
+  return viaApp(ctx, id, new DownloadError('fetch.failed', 'TikTok served this post without any video file.', { platform: NAME, url: info.url }, { retriable: false }));
+}
+
 /** TikTok videos, photo posts and lives. */
 export const tiktok: Platform = {
   name: NAME,
@@ -105,4 +156,6 @@ export const tiktok: Platform = {
         return null;
     }
   },
+
+  extract,
 };

@@ -4,9 +4,25 @@
  * review pages (/{user}/review/{id}/{hash}), On Demand films (/ondemand/{film}[/{id}]), live
  * events (/event/{id}[/embed|/{hash}|/videos/{id}]) and albums/showcases as playlists.
  * Custom video URLs (vimeo.com/{user}/{slug}) carry no id and are left to the generic extractor.
+ *
+ * Extraction reads the configuration the player itself loads:
+ * https://player.vimeo.com/video/{id}/config?h={hash} (JSON; when it answers with a page
+ * instead, the `window.playerConfig = {…}` of https://player.vimeo.com/video/{id}?h={hash}).
+ * From it: request.files.progressive (mp4 files, often empty today), the HLS master of
+ * request.files.hls.cdns[default_cdn] (expanded into video variants and separate audio
+ * renditions; DASH is used only when a video has no HLS: its playlist.json/master.json URL
+ * names the .mpd beside it), and video.title/duration/owner/thumbs. Public and unlisted (with
+ * their hash) videos work without login; private ones need the cookies of an account that may
+ * watch them (COOKIES_FILE). Password-protected and DRM videos are refused with a clear code.
+ * Events, On Demand films and showcases are left to the yt-dlp backend.
  */
-import { hostIn, matched, pathSegments, type Match, type Platform, type UrlExample } from './base.js';
-
+import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import type { Format, MediaInfo } from '../media/types.js';
+import { DownloadError, errorForStatus } from '../utils/errors.js';
+import { readBounded } from '../utils/http.js';
+import { cookieJarFor } from '../utils/cookies.js';
+import { dashFormats, hlsFormats } from './manifests.js';
+import { absoluteUrl, compact, jsonAfter, notFound, num, str } from './page.js';
 const NAME = 'vimeo';
 const HOSTS = ['vimeo.com'] as const;
 
@@ -96,6 +112,249 @@ function nested(url: URL, segments: string[]): Match | null {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Extraction
+// ---------------------------------------------------------------------------------------------
+
+const PLAYER = 'https://player.vimeo.com/video';
+const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+/** `view` of a player config: 1 plays; 2 is a private video; 4 asks for the video's password. */
+const VIEW_PRIVATE = 2;
+const VIEW_PASSWORD = 4;
+
+/** One mp4 of request.files.progressive. */
+interface ProgressiveFile {
+  profile?: number | string;
+  quality?: string;
+  width?: number;
+  height?: number;
+  fps?: number;
+  mime?: string;
+  url?: string;
+}
+
+/** One CDN's entry of request.files.hls|dash.cdns. */
+interface ManifestCdn {
+  url?: string;
+  avc_url?: string;
+  origin?: string;
+}
+
+interface ManifestFiles {
+  default_cdn?: string;
+  separate_av?: boolean;
+  cdns?: Record<string, ManifestCdn>;
+}
+
+/** The player configuration (fields we use). */
+interface PlayerConfig {
+  view?: number;
+  request?: {
+    files?: { progressive?: ProgressiveFile[]; hls?: ManifestFiles; dash?: ManifestFiles };
+    drm?: unknown;
+  };
+  video?: {
+    id?: number;
+    title?: string;
+    duration?: number;
+    url?: string;
+    share_url?: string;
+    privacy?: string;
+    thumbs?: Record<string, string>;
+    thumbnail_url?: string;
+    owner?: { id?: number; name?: string; url?: string };
+    live_event?: { status?: string } | null;
+  };
+}
+
+function isPlayerConfig(value: unknown): value is PlayerConfig {
+  return !!value && typeof value === 'object' && ('request' in value || 'video' in value || 'view' in value);
+}
+
+/** Headers for the player endpoints: the site as referrer, and an account's cookies when COOKIES_FILE has them. */
+function playerHeaders(ctx: ExtractContext, target: URL, referer: string, accept: string): Record<string, string> {
+  const headers: Record<string, string> = { accept, referer };
+  const cookie = cookieJarFor(ctx.config)?.headerFor(target);
+  if (cookie) headers.cookie = cookie;
+  return headers;
+}
+
+function loggedIn(ctx: ExtractContext): boolean {
+  return !!cookieJarFor(ctx.config)?.get('vimeo.com', 'vimeo');
+}
+
+/** The error a refused player request means; its body tells password, privacy and blocks apart. */
+function refusal(status: number, body: string, url: string, ctx: ExtractContext): DownloadError {
+  const context = { platform: NAME, url, status };
+  if (status === 404 || status === 410) return notFound(NAME, url, 'This Vimeo video does not exist or was removed.');
+  if (status === 401 || status === 403) {
+    if (/password/i.test(body)) return new DownloadError('content.private', 'This Vimeo video is password-protected.', context);
+    if (/privacy settings|cannot be played here|private video/i.test(body)) {
+      return loggedIn(ctx)
+        ? new DownloadError('content.private', 'This Vimeo video is private, or plays only embedded on the sites its owner chose.', context)
+        : new DownloadError('content.login_required', 'This Vimeo video is private (or embed-only): the cookies of an account that may watch it are needed (COOKIES_FILE).', context);
+    }
+    // a bare 403 is how Vimeo blocks data-center addresses and unusual TLS clients
+    return new DownloadError('fetch.failed', `Vimeo refused the player request (HTTP ${status}); this server may be blocked (try PROXY_URL).`, context, { retriable: false });
+  }
+  return errorForStatus(status, context);
+}
+
+/** GET on a player endpoint: the body text, or the refusal its status means. */
+async function playerGet(ctx: ExtractContext, target: URL, referer: string, accept: string, pageUrl: string): Promise<string> {
+  const res = await ctx.http.request(target, {
+    headers: playerHeaders(ctx, target, referer, accept),
+    throwOnStatus: false,
+    platform: NAME,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  const text = (await readBounded(res, MAX_CONFIG_BYTES)).toString('utf8');
+  if (res.status >= 400) throw refusal(res.status, text, pageUrl, ctx);
+  return text;
+}
+
+/** The player configuration: the JSON endpoint, else the config inside the player page. */
+async function playerConfig(ctx: ExtractContext, id: string, hash: string | undefined, referer: string, pageUrl: string): Promise<PlayerConfig> {
+  const configUrl = new URL(`${PLAYER}/${id}/config`);
+  if (hash) configUrl.searchParams.set('h', hash);
+  const text = await playerGet(ctx, configUrl, referer, 'application/json', pageUrl);
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (isPlayerConfig(parsed)) return parsed;
+  } catch {
+    // not JSON: read the player page below
+  }
+  ctx.logger.debug({ platform: NAME, id }, 'the config endpoint sent no JSON config; reading the player page');
+  const pageTarget = new URL(`${PLAYER}/${id}`);
+  if (hash) pageTarget.searchParams.set('h', hash);
+  const html = await playerGet(ctx, pageTarget, referer, 'text/html,application/xhtml+xml', pageUrl);
+  const config = jsonAfter<PlayerConfig>(html, /\b(?:window\.)?playerConfig\s*=\s*/);
+  if (!isPlayerConfig(config)) {
+    if (/password/i.test(html)) throw new DownloadError('content.private', 'This Vimeo video is password-protected.', { platform: NAME, url: pageUrl });
+    throw new DownloadError('fetch.failed', 'The Vimeo player page carries no player configuration.', { platform: NAME, url: pageUrl }, { retriable: false });
+  }
+  return config;
+}
+
+/** Refuses configs the player itself would not play: private, password, DRM. */
+function checkPlayable(config: PlayerConfig, url: string, ctx: ExtractContext): void {
+  const context = { platform: NAME, url, view: config.view };
+  if (config.view === VIEW_PASSWORD) throw new DownloadError('content.private', 'This Vimeo video is password-protected.', context);
+  if (config.view === VIEW_PRIVATE) {
+    throw loggedIn(ctx)
+      ? new DownloadError('content.private', 'This Vimeo video is private and the account in COOKIES_FILE may not watch it.', context)
+      : new DownloadError('content.login_required', 'This Vimeo video is private: the cookies of an account that may watch it are needed (COOKIES_FILE).', context);
+  }
+  if (config.request?.drm) throw new DownloadError('link.unsupported', 'This Vimeo video is DRM-protected and cannot be downloaded.', context);
+  if (!config.request?.files && config.view !== undefined && config.view !== 1) {
+    throw new DownloadError('content.private', `Vimeo will not play this video here (player view ${config.view}).`, context);
+  }
+}
+
+/** The default CDN's manifest URL, else any CDN's. */
+function manifestUrl(files: ManifestFiles | undefined): string | undefined {
+  const cdns = files?.cdns ?? {};
+  const preferred = files?.default_cdn ? cdns[files.default_cdn] : undefined;
+  return absoluteUrl(preferred?.url ?? Object.values(cdns).find((c) => c.url)?.url);
+}
+
+function progressiveFormats(files: ProgressiveFile[]): Format[] {
+  const formats: Format[] = [];
+  for (const f of files) {
+    const url = absoluteUrl(f.url);
+    if (!url) continue;
+    formats.push(
+      compact<Format>({
+        id: `http-${f.quality ?? f.profile ?? formats.length}`,
+        url,
+        protocol: 'https',
+        container: 'mp4',
+        // progressive files are H.264/AAC mp4
+        vcodec: 'avc1',
+        acodec: 'mp4a',
+        width: num(f.width),
+        height: num(f.height),
+        fps: f.fps ? Math.round(f.fps) : undefined,
+      }),
+    );
+  }
+  return formats;
+}
+
+/** Ids made unique where a manifest repeats one (two codecs at one height). */
+function uniqueIds(formats: Format[]): Format[] {
+  const seen = new Set<string>();
+  return formats.map((f) => {
+    let id = f.id;
+    for (let n = 2; seen.has(id); n++) id = `${f.id}-${n}`;
+    seen.add(id);
+    return id === f.id ? f : { ...f, id };
+  });
+}
+
+/** Every format of the config: progressive files, then the HLS (or, without HLS, DASH) variants. */
+async function configFormats(ctx: ExtractContext, config: PlayerConfig, url: string): Promise<Format[]> {
+  const files = config.request?.files ?? {};
+  const formats = progressiveFormats(files.progressive ?? []);
+  const hls = manifestUrl(files.hls);
+  const dash = hls ? undefined : manifestUrl(files.dash)?.replace(/\/(master|playlist)\.json(?=[?#]|$)/, '/$1.mpd');
+  if (!hls && !dash) return formats;
+  try {
+    const streams = hls ? await hlsFormats(ctx, hls, { platform: NAME }) : await dashFormats(ctx, dash!, { platform: NAME });
+    return uniqueIds([...formats, ...streams]);
+  } catch (error) {
+    if (formats.length === 0) throw error;
+    ctx.logger.warn({ platform: NAME, url, err: error }, 'the Vimeo manifest failed; offering the progressive files only');
+    return formats;
+  }
+}
+
+/** The largest numbered thumbnail, else the base image. */
+function thumbnail(video: NonNullable<PlayerConfig['video']>): string | undefined {
+  const thumbs = video.thumbs ?? {};
+  const sized = Object.keys(thumbs).filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(b) - Number(a));
+  return absoluteUrl((sized[0] ? thumbs[sized[0]] : undefined) ?? thumbs.base ?? video.thumbnail_url);
+}
+
+async function extractVideo(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
+  const id = match.id!;
+  const hash = match.extra?.hash;
+  const url = hash ? `https://vimeo.com/${id}/${hash}` : `https://vimeo.com/${id}`;
+  // an embed is asked for as the embed asks; everything else as the video's own page
+  const referer = match.url.hostname.toLowerCase() === 'player.vimeo.com' ? match.url.href : url;
+  const config = await playerConfig(ctx, id, hash, referer, url);
+  checkPlayable(config, url, ctx);
+  const video = config.video ?? {};
+  const liveStatus = video.live_event?.status;
+  if (liveStatus === 'pending' || liveStatus === 'active') {
+    throw new DownloadError('content.not_found', 'This Vimeo live event has not started yet.', { platform: NAME, url });
+  }
+  const live = liveStatus === 'started';
+  // a running stream is refused by format selection anyway: no manifest is fetched for it
+  const formats = live ? [] : await configFormats(ctx, config, url);
+  if (!live && formats.length === 0) throw notFound(NAME, url, 'Vimeo offers no playable file for this video.');
+  const ownerUrl = absoluteUrl(video.owner?.url);
+  return compact<MediaInfo>({
+    platform: NAME,
+    id,
+    url,
+    title: str(video.title) ?? id,
+    uploader: str(video.owner?.name),
+    uploaderId: ownerUrl ? new URL(ownerUrl).pathname.split('/').filter(Boolean).pop() : undefined,
+    durationSec: num(video.duration),
+    thumbnail: thumbnail(video),
+    live: live || undefined,
+    formats,
+  });
+}
+
+async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
+  if (match.kind === 'video') return extractVideo(match, ctx);
+  const what = match.kind === 'live' ? 'Vimeo live events' : match.kind === 'ondemand' ? 'Vimeo On Demand films' : 'Vimeo showcases';
+  // not final: the yt-dlp backend (when installed) gets its turn
+  throw new DownloadError('link.unsupported', `${what} are not extracted natively.`, { platform: NAME, url: match.url.href }, { retriable: true });
+}
+
 /** Vimeo videos, unlisted videos, events, On Demand films and showcases. */
 export const vimeo: Platform = {
   name: NAME,
@@ -111,4 +370,6 @@ export const vimeo: Platform = {
     if (segments[0] === 'event') return event(url, segments);
     return direct(url, segments) ?? nested(url, segments);
   },
+
+  extract,
 };

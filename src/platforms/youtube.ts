@@ -1,4 +1,8 @@
 /**
+ * YouTube: the URL table and matcher, and the extractor, whose parts live in ./youtube/:
+ * innertube.ts (youtubei.js on our guarded client), video.ts (/player with client rotation,
+ * playability errors, formats) and playlist.ts (playlists, channels, mixes).
+ *
  * YouTube URLs, offline. Knows watch pages (www, m., music., youtubekids.com, `watch_popup`,
  * `watch/{id}`, `v=` anywhere in the query), youtu.be/{id}, /shorts/, /live/, /embed/ (also on
  * youtube-nocookie.com), /v/ and /e/, playlists (`/playlist?list=`, `watch?list=` without a
@@ -7,7 +11,11 @@
  * pages `attribution_link?u=` and `consent.youtube.com/m?continue=`, which match as the URL
  * they carry. A watch URL with both `v` and `list` is the video (the list is kept in extra).
  */
-import { hostIn, hostIs, matched, pathSegments, type Match, type Platform, type UrlExample } from './base.js';
+import { hostIn, hostIs, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import type { MediaInfo } from '../media/types.js';
+import { DownloadError } from '../utils/errors.js';
+import { extractVideo } from './youtube/video.js';
+import { extractChannel, extractPlaylist } from './youtube/playlist.js';
 
 const NAME = 'youtube';
 const HOSTS = ['youtube.com', 'youtu.be', 'youtube-nocookie.com', 'youtubekids.com'] as const;
@@ -133,6 +141,25 @@ function sitePath(url: URL): Match | null {
   return channelPage(url, segments);
 }
 
+/**
+ * Videos, Shorts and lives by id; playlists and mixes as formatless entries; channels as
+ * their uploads. Clips are a segment of a video, which we cannot cut: they go to the yt-dlp
+ * backend (the error is not final, so the platform manager falls back).
+ */
+async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
+  const id = match.id!;
+  switch (match.kind) {
+    case 'playlist':
+      return extractPlaylist(id, ctx);
+    case 'channel':
+      return extractChannel(match, ctx, (videoId) => extractVideo(videoId, ctx));
+    case 'clip':
+      throw new DownloadError('fetch.failed', 'YouTube clips are cut from a video by the yt-dlp backend; there is no native extractor for them.', { platform: NAME, url: match.url.href }, { retriable: false });
+    default:
+      return extractVideo(id, ctx);
+  }
+}
+
 /** YouTube videos, shorts, lives, clips, playlists and channels. */
 export const youtube: Platform = {
   name: NAME,
@@ -145,4 +172,6 @@ export const youtube: Platform = {
     if (hostIs(url.hostname, 'consent.youtube.com')) return wrapped(url.searchParams.get('continue'));
     return sitePath(url);
   },
+
+  extract,
 };
