@@ -22,7 +22,7 @@
 import { createHash } from 'node:crypto';
 import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
-import { DownloadError, errorForStatus, type ErrorContext } from '../utils/errors.js';
+import { DownloadError, errorForStatus, type ErrorContext, noNativeExtractor } from '../utils/errors.js';
 import { readBounded, type RequestOptions } from '../utils/http.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { compact, num, str } from './page.js';
@@ -454,7 +454,7 @@ function viewQuery(id: string): Record<string, string> {
 async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
   const context = { platform: NAME, url: match.url.href };
   if (match.kind !== 'video' || !match.id) {
-    throw new DownloadError('fetch.failed', `Bilibili ${match.kind ?? 'link'} pages have no native extractor.`, context, { retriable: false });
+    throw noNativeExtractor(NAME, match.url.href, `Bilibili ${match.kind ?? 'link'} pages`);
   }
   const view = await apiGet<ViewData>(ctx, '/x/web-interface/view', viewQuery(match.id), context);
   const redirect = str(view.redirect_url);

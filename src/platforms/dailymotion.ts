@@ -17,7 +17,7 @@
  */
 import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
-import { DownloadError, errorForStatus } from '../utils/errors.js';
+import { DownloadError, errorForStatus, noNativeExtractor } from '../utils/errors.js';
 import { readBounded, type HttpResponse } from '../utils/http.js';
 import { hlsFormats } from './manifests.js';
 import { absoluteUrl, compact, notFound, num, str } from './page.js';
@@ -244,7 +244,7 @@ async function extractVideo(id: string, ctx: ExtractContext): Promise<MediaInfo>
 async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
   if (match.kind === 'video') return extractVideo(match.id!, ctx);
   // playlists: not final, so the yt-dlp backend (when installed) gets its turn
-  throw new DownloadError('link.unsupported', 'Dailymotion playlists are not extracted natively.', { platform: NAME, url: match.url.href }, { retriable: true });
+  throw noNativeExtractor(NAME, match.url.href, 'Dailymotion playlists');
 }
 
 /** Dailymotion videos and playlists. */

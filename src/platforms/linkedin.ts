@@ -20,7 +20,7 @@
  */
 import { hostIn, hostIs, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
-import { DownloadError, errorForStatus } from '../utils/errors.js';
+import { DownloadError, errorForStatus, noNativeExtractor } from '../utils/errors.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { hlsFormats } from './manifests.js';
 import { absoluteUrl, attributes, compact, decodeEntities, jsonLd, metaTags, notFound, num, pageTitle, str } from './page.js';
@@ -126,7 +126,7 @@ async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
   if (match.kind === 'event') throw new DownloadError('link.unsupported', 'LinkedIn events are not downloadable.', { platform: NAME, url: match.url.href });
   if (match.kind === 'video' || match.kind === 'playlist') {
     // LinkedIn Learning needs a member session and its own API: the yt-dlp backend handles it
-    throw new DownloadError('fetch.failed', 'LinkedIn Learning is not extracted natively.', { platform: NAME, url: match.url.href }, { retriable: false });
+    throw noNativeExtractor(NAME, match.url.href, 'LinkedIn Learning videos');
   }
   const id = match.id!;
   const url = postUrl(match);

@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
-import { DownloadError, errorForStatus } from '../utils/errors.js';
+import { DownloadError, errorForStatus, noNativeExtractor } from '../utils/errors.js';
 import { readBounded } from '../utils/http.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { dashFormats, hlsFormats } from './manifests.js';
@@ -307,7 +307,7 @@ async function extractVideo(id: string, ctx: ExtractContext): Promise<MediaInfo>
 async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
   if (match.kind === 'video') return extractVideo(match.id!, ctx);
   // folders: not final, so the yt-dlp backend (when installed) gets its turn
-  throw new DownloadError('link.unsupported', 'Loom folders are not extracted natively.', { platform: NAME, url: match.url.href }, { retriable: true });
+  throw noNativeExtractor(NAME, match.url.href, 'Loom folders');
 }
 
 /** Loom shared and embedded videos and shared folders. */

@@ -20,7 +20,7 @@
  */
 import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
-import { DownloadError, errorForStatus, type ErrorContext } from '../utils/errors.js';
+import { DownloadError, errorForStatus, type ErrorContext, noNativeExtractor } from '../utils/errors.js';
 import { readBounded, type HttpResponse, type RequestOptions } from '../utils/http.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { absoluteUrl, compact, decodeEntities, jsonAfter, metaTags, num, pageTitle, str } from './page.js';
@@ -287,7 +287,7 @@ async function track(ctx: ExtractContext, id: string): Promise<MediaInfo> {
 async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
   if (match.kind === 'video') return movie(ctx, match.id!);
   if (match.kind === 'track') return track(ctx, match.id!);
-  throw new DownloadError('fetch.failed', `Newgrounds ${match.kind ?? ''} pages have no native extractor.`, { platform: NAME, url: match.url.href }, { retriable: false });
+  throw noNativeExtractor(NAME, match.url.href, `Newgrounds ${match.kind ?? ''} pages`);
 }
 
 /** Newgrounds movies, audio, art, collections and user pages. */

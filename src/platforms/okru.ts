@@ -21,7 +21,7 @@
  */
 import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
-import { DownloadError, isDownloadError } from '../utils/errors.js';
+import { DownloadError, isDownloadError, noNativeExtractor } from '../utils/errors.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { hlsFormats } from './manifests.js';
 import { absoluteUrl, compact, decodeEntities, num, str } from './page.js';
@@ -201,7 +201,7 @@ function liveFormats(metadata: Metadata): Format[] {
 async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
   const id = match.id!;
   if (match.kind === 'channel') {
-    throw new DownloadError('link.unsupported', 'OK video channels are not extracted natively.', { platform: NAME, url: match.url.href }, { retriable: true });
+    throw noNativeExtractor(NAME, match.url.href, 'OK video channels');
   }
   const page = `https://ok.ru/videoembed/${id}`;
   const html = await ctx.http.text(page, request(ctx, { cookie: cookieJarFor(ctx.config)?.headerFor(page) }));

@@ -26,7 +26,7 @@
  */
 import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
-import { DownloadError, errorForStatus, isDownloadError } from '../utils/errors.js';
+import { DownloadError, errorForStatus, isDownloadError, noNativeExtractor } from '../utils/errors.js';
 import { readBounded, type HttpResponse } from '../utils/http.js';
 import { hlsFormats } from './manifests.js';
 import { absoluteUrl, compact, num, str } from './page.js';
@@ -358,7 +358,7 @@ async function extractList(ctx: ExtractContext, match: Match): Promise<MediaInfo
  * manager still offers the URL to the yt-dlp backend when one is installed.
  */
 function notNative(match: Match, what: string): DownloadError {
-  return new DownloadError('link.unsupported', `${what} are not extracted natively.`, { platform: NAME, url: match.url.href }, { retriable: true });
+  return noNativeExtractor(NAME, match.url.href, what);
 }
 
 async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {

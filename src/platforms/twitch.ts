@@ -20,7 +20,7 @@
  */
 import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
-import { DownloadError, errorForStatus, isDownloadError } from '../utils/errors.js';
+import { DownloadError, errorForStatus, isDownloadError, noNativeExtractor } from '../utils/errors.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { hlsFormats } from './manifests.js';
 import { absoluteUrl, compact, notFound, num, str } from './page.js';
@@ -514,7 +514,7 @@ async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
       return extractChannel(id, ctx);
     default:
       // collections: not final, so the yt-dlp backend (when installed) gets its turn
-      throw new DownloadError('link.unsupported', 'Twitch collections are not extracted natively.', { platform: NAME, url: match.url.href }, { retriable: true });
+      throw noNativeExtractor(NAME, match.url.href, 'Twitch collections');
   }
 }
 

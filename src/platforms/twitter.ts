@@ -22,7 +22,7 @@
  */
 import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
-import { DownloadError, isDownloadError } from '../utils/errors.js';
+import { DownloadError, isDownloadError, noNativeExtractor } from '../utils/errors.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { hlsFormats } from './manifests.js';
 import { compact, num, str } from './page.js';
@@ -544,8 +544,8 @@ function worthFallback(error: unknown): boolean {
 
 async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
   if (match.kind === 'broadcast' || match.kind === 'space') {
-    // retriable so the platform manager hands the link to the yt-dlp backend instead of giving up
-    throw new DownloadError('link.unsupported', `Twitter ${match.kind}s have no native extractor; the yt-dlp backend serves them.`, { platform: NAME, url: match.url.href }, { retriable: true });
+    // the platform manager hands these to the yt-dlp backend instead of giving up
+    throw noNativeExtractor(NAME, match.url.href, `Twitter ${match.kind}s`);
   }
   const id = match.id!;
   let tweet: Tweet;

@@ -18,7 +18,7 @@
  */
 import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
-import { DownloadError, errorForStatus } from '../utils/errors.js';
+import { DownloadError, errorForStatus, noNativeExtractor } from '../utils/errors.js';
 import { readBounded } from '../utils/http.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { dashFormats, hlsFormats } from './manifests.js';
@@ -352,7 +352,7 @@ async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
   if (match.kind === 'video') return extractVideo(match, ctx);
   const what = match.kind === 'live' ? 'Vimeo live events' : match.kind === 'ondemand' ? 'Vimeo On Demand films' : 'Vimeo showcases';
   // not final: the yt-dlp backend (when installed) gets its turn
-  throw new DownloadError('link.unsupported', `${what} are not extracted natively.`, { platform: NAME, url: match.url.href }, { retriable: true });
+  throw noNativeExtractor(NAME, match.url.href, what);
 }
 
 /** Vimeo videos, unlisted videos, events, On Demand films and showcases. */

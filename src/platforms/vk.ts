@@ -30,7 +30,7 @@
  */
 import { hostIn, hostIs, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
-import { DownloadError, isDownloadError } from '../utils/errors.js';
+import { DownloadError, isDownloadError, noNativeExtractor } from '../utils/errors.js';
 import { header, readBounded, type HttpResponse } from '../utils/http.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { dashFormats, hlsFormats } from './manifests.js';
@@ -423,7 +423,7 @@ async function extractVideo(ctx: ExtractContext, match: Match): Promise<MediaInf
 async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
   if (match.kind === 'video' || match.kind === 'clip') return extractVideo(ctx, match);
   // not final: the platform manager still offers these to the yt-dlp backend when one is installed
-  throw new DownloadError('link.unsupported', `VK ${match.kind ?? 'page'} links are not extracted natively.`, { platform: NAME, url: match.url.href }, { retriable: true });
+  throw noNativeExtractor(NAME, match.url.href, `VK ${match.kind ?? 'page'} links`);
 }
 
 /** A video, clip or wall post named by one path segment or a `z`/`w` query value. */

@@ -13,7 +13,7 @@
  */
 import { hostIn, hostIs, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { MediaInfo } from '../media/types.js';
-import { DownloadError } from '../utils/errors.js';
+import { DownloadError, noNativeExtractor } from '../utils/errors.js';
 import { extractVideo } from './youtube/video.js';
 import { extractChannel, extractPlaylist } from './youtube/playlist.js';
 
@@ -154,7 +154,7 @@ async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
     case 'channel':
       return extractChannel(match, ctx, (videoId) => extractVideo(videoId, ctx));
     case 'clip':
-      throw new DownloadError('fetch.failed', 'YouTube clips are cut from a video by the yt-dlp backend; there is no native extractor for them.', { platform: NAME, url: match.url.href }, { retriable: false });
+      throw noNativeExtractor(NAME, match.url.href, 'YouTube clips');
     default:
       return extractVideo(id, ctx);
   }

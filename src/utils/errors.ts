@@ -31,6 +31,8 @@ export interface ErrorContext {
   status?: number;
   /** Seconds a platform asked us to wait (HTTP Retry-After), when it did. */
   retryAfterSec?: number;
+  /** The error is about our extractor, not the content: the fallback backend may still serve it. */
+  fallback?: boolean;
   [key: string]: unknown;
 }
 
@@ -72,7 +74,7 @@ export class DownloadError extends Error {
 
   /** A final error is one no retry and no fallback backend can fix. */
   get final(): boolean {
-    return !this.retriable && FINAL_CODES.has(this.code);
+    return !this.retriable && FINAL_CODES.has(this.code) && this.context.fallback !== true;
   }
 
   toJSON(): { code: ErrorCode; message: string; retriable: boolean; context: ErrorContext } {
@@ -102,6 +104,14 @@ export function toDownloadError(error: unknown, context: ErrorContext = {}): Dow
     return new DownloadError('internal', 'The operation was cancelled.', { ...context, aborted: true }, { cause: error });
   }
   return new DownloadError('internal', undefined, context, { cause: error });
+}
+
+/**
+ * "This kind of link has no native extractor": not worth retrying, but the fallback backend
+ * (yt-dlp) may know it, so the platform manager still hands it over.
+ */
+export function noNativeExtractor(platform: string, url: string, what: string): DownloadError {
+  return new DownloadError('link.unsupported', `${what} are not extracted natively.`, { platform, url, fallback: true });
 }
 
 /** Maps an HTTP status from a platform to the error it means for us. */

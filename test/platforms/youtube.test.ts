@@ -288,7 +288,7 @@ describe('youtube videos', () => {
 
   it('hands clips to the fallback backend with a non-final error', async () => {
     const error = await rejectionOf(h.info('https://www.youtube.com/clip/UgytZKpehg-hEMBSn3F4AaABCQ'));
-    expect([error.code, error.retriable, error.final]).toEqual(['fetch.failed', false, false]);
+    expect([error.code, error.retriable, error.final, error.context.fallback]).toEqual(['link.unsupported', false, false, true]);
   });
 });
 
