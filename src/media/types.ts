@@ -47,6 +47,11 @@ export interface MusicInfo {
   title?: string;
   author?: string;
   url?: string;
+  /** The creator's own sound ("original sound - …") rather than a licensed track. */
+  original?: boolean;
+  /** Cover art URL. */
+  cover?: string;
+  durationSec?: number;
 }
 
 /** Everything a platform found about one item, or a container of items (`entries`). */

@@ -12,13 +12,8 @@ export const NAME = 'tiktok';
 /** Origin of the web site: page URLs and the Referer the CDN expects. */
 export const SITE = 'https://www.tiktok.com';
 
-/** TikTok's own music facts that MusicInfo has no field for yet (kept beside the shared ones). */
-export interface TikTokMusic extends MusicInfo {
-  /** The creator's own sound ("original sound - …") rather than a licensed track. */
-  original?: boolean;
-  cover?: string;
-  durationSec?: number;
-}
+/** The music of a clip; MusicInfo carries every fact TikTok gives. */
+export type TikTokMusic = MusicInfo;
 
 /** One photo of a photo post, as both sources describe it. */
 export interface Photo {
