@@ -5,8 +5,9 @@
  * manager's delay until RETRY_MAX_ATTEMPTS; then (or at once for a final error) the job goes
  * to the dead-letter queue with its error history, where an admin can retry or purge it.
  *
- * One interface, two backends: SQLite (embedded default, this file) and BullMQ on Redis
- * (job-queue-redis.ts) when REDIS_URL is set.
+ * One interface, two backends: SQLite (embedded default, this file) and Redis (ioredis with
+ * one Lua script per state change, job-queue-redis.ts) when REDIS_URL is set; that file says
+ * why BullMQ's model does not fit per-user caps, cross-process cancel and lease accounting.
  */
 import { randomUUID } from 'node:crypto';
 import type { DownloadRequest } from '../media/types.js';

@@ -127,14 +127,21 @@ export class Worker {
     const done = (async () => {
       try {
         const result = await this.handler({ job, signal: controller.signal, progress: (p) => (progress = p) });
-        await this.queue.complete(job.id, this.options.id, result);
+        await this.queue.complete(job.id, this.options.id, result).catch((storeError: unknown) => {
+          this.options.logger.error({ err: storeError, jobId: job.id }, 'recording a finished job failed; its lease will run out');
+        });
       } catch (error) {
         if (controller.signal.aborted && this.stopping) return; // lease runs out; another worker takes it
         const e = toDownloadError(error);
         if (controller.signal.aborted) return; // cancelled: the queue already says so
         const decision = this.options.retry.decide(e, job.attempts);
-        const outcome = await this.queue.fail(job.id, this.options.id, { code: e.code, message: e.message }, decision.retry ? { retryInMs: decision.delayMs } : { final: true });
-        this.options.logger.info({ jobId: job.id, code: e.code, attempt: job.attempts, outcome }, 'job failed');
+        try {
+          const outcome = await this.queue.fail(job.id, this.options.id, { code: e.code, message: e.message }, decision.retry ? { retryInMs: decision.delayMs } : { final: true });
+          this.options.logger.info({ jobId: job.id, code: e.code, attempt: job.attempts, outcome }, 'job failed');
+        } catch (storeError) {
+          // the lease runs out and the job is claimed again: nothing is lost, so do not crash
+          this.options.logger.error({ err: storeError, jobId: job.id }, 'recording a job failure failed');
+        }
       } finally {
         clearInterval(beat);
         this.running.delete(job.id);
