@@ -11,8 +11,9 @@ import type { Config } from '../utils/config.js';
 import type { HttpClient } from '../utils/http.js';
 import type { KeyValueCache } from '../utils/memory-cache.js';
 import type { PlatformManager } from './platform-manager.js';
+import type { ExtractContext } from '../platforms/base.js';
 import type { DownloadRequest, Format, FormatPlan, MediaInfo } from '../media/types.js';
-import { DownloadError, toDownloadError } from '../utils/errors.js';
+import { DownloadError, toDownloadError, type ErrorCode } from '../utils/errors.js';
 import { selectFormats } from '../media/format-selection.js';
 import { downloadToFile } from '../media/downloader.js';
 import { downloadHls } from '../media/hls.js';
@@ -56,9 +57,18 @@ export interface DownloadedFile {
   formatIds: string[];
 }
 
+/** A container item that could not be fetched; the other items went ahead without it. */
+export interface FailedItem {
+  item: MediaInfo;
+  code: ErrorCode;
+  message: string;
+}
+
 export interface DownloadResult {
   info: MediaInfo;
   files: DownloadedFile[];
+  /** Items of a playlist or carousel that failed (absent when none did). */
+  failed?: FailedItem[];
 }
 
 export interface DownloadServiceDeps {
@@ -96,35 +106,58 @@ export class DownloadService {
 
   /** Extracts the media information behind a link, without downloading. */
   async info(url: string, signal?: AbortSignal): Promise<MediaInfo> {
-    const { http, logger, config, cache } = this.deps;
-    return this.deps.platforms.extract(url, { http, logger, config, ...(cache ? { cache } : {}), ...(signal ? { signal } : {}) });
+    return this.deps.platforms.extract(url, this.context(this.deps.platforms.egressFor(this.deps.http), signal));
   }
 
   /**
    * Downloads what `url` points at in the requested quality into `options.outputDir`. A
-   * carousel or playlist gives one file per item, up to PLAYLIST_LIMIT. Temp files are removed
+   * carousel or playlist gives one file per item, up to PLAYLIST_LIMIT, in order; an entry
+   * without formats (a playlist row) is extracted through the platform manager when its turn
+   * comes. In a container one failing item is recorded in `failed` and the rest go on; only
+   * when every item fails does the first error end the download. Temp files are removed
    * whatever happens; the output directory receives only finished files.
    */
   async download(url: string, request: DownloadRequest, options: DownloadOptions): Promise<DownloadResult> {
     const timeout = AbortSignal.timeout(this.deps.config.downloadTimeoutSec * 1000);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     const emit = options.onProgress ?? (() => undefined);
+    // one egress identity from the first request to the last byte: stream URLs are often bound to it
+    const http = this.deps.platforms.egressFor(this.deps.http);
+    const ctx = this.context(http, signal);
     try {
       emit({ stage: 'extract', item: 0, items: 1, downloadedBytes: 0 });
-      const info = options.info ?? (await this.info(url, signal));
-      const items = (info.entries?.length ? info.entries : [info]).slice(0, this.deps.config.playlistLimit);
+      const info = options.info ?? (await this.deps.platforms.extract(url, ctx));
+      const container = Boolean(info.entries?.length);
+      const items = (container ? info.entries! : [info]).slice(0, this.deps.config.playlistLimit);
       await mkdir(options.outputDir, { recursive: true });
       const files: DownloadedFile[] = [];
-      for (const [index, item] of items.entries()) {
+      const failed: FailedItem[] = [];
+      let firstError: DownloadError | undefined;
+      for (const [index, entry] of items.entries()) {
         signal.throwIfAborted();
-        const plan = selectFormats(item, {
-          ...request,
-          maxFilesizeBytes: Math.min(request.maxFilesizeBytes ?? Infinity, this.maxBytes()),
-        });
-        files.push(await this.downloadItem(item, plan, index, items.length, options, signal, emit));
+        try {
+          let item = entry;
+          if (needsExtraction(entry)) {
+            emit({ stage: 'extract', item: index, items: items.length, downloadedBytes: 0 });
+            item = await this.deps.platforms.extract(entry.url, ctx);
+          }
+          const plan = selectFormats(item, {
+            ...request,
+            maxFilesizeBytes: Math.min(request.maxFilesizeBytes ?? Infinity, this.maxBytes()),
+          });
+          files.push(await this.downloadItem(http, item, plan, index, items.length, options, signal, emit));
+        } catch (error) {
+          const e = toDownloadError(error, { url: entry.url });
+          this.deps.platforms.egress?.report(http, e);
+          if (!container || e.context.aborted || signal.aborted) throw e;
+          this.deps.logger.warn({ url: entry.url, code: e.code, item: index }, 'a playlist item failed; going on with the others');
+          failed.push({ item: entry, code: e.code, message: e.message });
+          firstError ??= e;
+        }
       }
+      if (files.length === 0 && firstError) throw firstError;
       emit({ stage: 'done', item: items.length, items: items.length, downloadedBytes: files.reduce((s, f) => s + f.sizeBytes, 0) });
-      return { info, files };
+      return { info, files, ...(failed.length > 0 ? { failed } : {}) };
     } catch (error) {
       if (timeout.aborted && !options.signal?.aborted) {
         throw new DownloadError('fetch.failed', 'The download took longer than DOWNLOAD_TIMEOUT_SEC.', { url }, { retriable: true });
@@ -133,11 +166,17 @@ export class DownloadService {
     }
   }
 
+  private context(http: HttpClient, signal: AbortSignal | undefined): ExtractContext {
+    const { logger, config, cache } = this.deps;
+    return { http, logger, config, ...(cache ? { cache } : {}), ...(signal ? { signal } : {}) };
+  }
+
   private maxBytes(): number {
     return this.deps.config.maxFileSizeMb * 1024 * 1024;
   }
 
   private async downloadItem(
+    http: HttpClient,
     item: MediaInfo,
     plan: FormatPlan,
     index: number,
@@ -162,7 +201,7 @@ export class DownloadService {
             downloadedBytes: doneBytes + p.downloadedBytes,
             ...(totalBytes ?? p.totalBytes ? { totalBytes: totalBytes ?? p.totalBytes! } : {}),
           });
-        const size = await this.fetchFormat(format, target, this.maxBytes() - doneBytes, signal, onProgress);
+        const size = await this.fetchFormat(http, format, target, this.maxBytes() - doneBytes, signal, onProgress);
         doneBytes += size;
         fetched.push(target);
       }
@@ -203,13 +242,13 @@ export class DownloadService {
   }
 
   private async fetchFormat(
+    http: HttpClient,
     format: Format,
     target: string,
     maxBytes: number,
     signal: AbortSignal,
     onProgress: (p: { downloadedBytes: number; totalBytes?: number }) => void,
   ): Promise<number> {
-    const { http } = this.deps;
     const common = { signal, maxBytes, onProgress, ...(format.headers ? { headers: format.headers } : {}) };
     if (format.protocol === 'hls') {
       await downloadHls(http, format.url, target, { ...common, ffmpeg: this.ffmpeg });
@@ -221,6 +260,11 @@ export class DownloadService {
     }
     return (await stat(target)).size;
   }
+}
+
+/** A playlist row carries only id, url and title: its formats come from extracting its own page. */
+function needsExtraction(entry: MediaInfo): boolean {
+  return entry.formats.length === 0 && entry.url.length > 0;
 }
 
 /** Moves a finished file into `dir` under `name`, never overwriting: "name (2).ext" on a clash. */

@@ -1,7 +1,8 @@
 /**
- * Wires the download engine from configuration: the guarded HTTP client, the platform
- * manager (with the yt-dlp fallback when present) and the download service. The CLI, the bot
- * and the API each build one engine per process.
+ * Wires the download engine from configuration: the guarded HTTP client (one per proxy when
+ * PROXY_URL lists several, as egress identities), the platform manager (with the yt-dlp
+ * fallback when present) and the download service. The CLI, the bot and the API each build
+ * one engine per process.
  */
 import type { Logger } from 'pino';
 import type { Config } from '../utils/config.js';
@@ -11,6 +12,7 @@ import { YtdlpBackend } from '../platforms/ytdlp.js';
 import { PlatformManager } from './platform-manager.js';
 import { DownloadService } from './download-service.js';
 import { MemoryCache, type KeyValueCache } from '../utils/memory-cache.js';
+import { EgressPool, proxyLabel } from './egress.js';
 
 export interface Engine {
   config: Config;
@@ -20,11 +22,18 @@ export interface Engine {
   downloads: DownloadService;
   ytdlp: YtdlpBackend;
   cache: KeyValueCache;
+  /** The egress identities when PROXY_URL lists more than one proxy (for /status). */
+  egress?: EgressPool;
   close(): Promise<void>;
 }
 
+/** Builds the engine for one process from its configuration. */
 export function createEngine(config: Config, logger: Logger): Engine {
-  const http = createHttpClient(config);
+  // one client per proxy: each keeps its own connection pool through its own way out
+  const clients = config.proxyUrls.length > 1 ? config.proxyUrls.map((proxyUrl) => createHttpClient({ ...config, proxyUrl })) : [createHttpClient(config)];
+  const http = clients[0]!;
+  const egress =
+    clients.length > 1 ? new EgressPool(clients.map((client, i) => ({ name: proxyLabel(config.proxyUrls[i]!), http: client }))) : undefined;
   const ytdlp = new YtdlpBackend({
     logger,
     ...(config.ytdlpPath ? { path: config.ytdlpPath } : {}),
@@ -36,8 +45,13 @@ export function createEngine(config: Config, logger: Logger): Engine {
     maxUrlLength: config.maxUrlLength,
     maxResolveHops: config.maxRedirects,
     fallback: ytdlp,
+    logger,
+    ...(egress ? { egress } : {}),
   });
   const cache = new MemoryCache({ maxBytes: config.cacheSizeMb * 1024 * 1024 });
   const downloads = new DownloadService({ config, http, platforms, logger, cache });
-  return { config, logger, http, platforms, downloads, ytdlp, cache, close: () => http.close() };
+  const close = async () => {
+    await Promise.all(clients.map((client) => client.close()));
+  };
+  return { config, logger, http, platforms, downloads, ytdlp, cache, ...(egress ? { egress } : {}), close };
 }

@@ -35,6 +35,8 @@ export interface YtdlpOptions {
 export interface YtdlpExtractOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** The job's egress proxy (one of PROXY_URL's list); wins over the backend's default. */
+  proxyUrl?: string;
 }
 
 const DEFAULT_PLAYLIST_LIMIT = 50;
@@ -108,7 +110,7 @@ export class YtdlpBackend {
     const cookies = this.options.cookiesFile ? await privateCopy(this.options.cookiesFile, this.options.logger) : undefined;
     try {
       const args = ytdlpArgs(url, {
-        ...(this.options.proxyUrl ? { proxyUrl: this.options.proxyUrl } : {}),
+        ...((options.proxyUrl ?? this.options.proxyUrl) ? { proxyUrl: (options.proxyUrl ?? this.options.proxyUrl)! } : {}),
         ...(cookies ? { cookiesFile: cookies.file } : {}),
         playlistLimit: this.options.playlistLimit ?? DEFAULT_PLAYLIST_LIMIT,
       });

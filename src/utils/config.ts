@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { redactText } from './logger.js';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number({ error: 'expected a number' }).int('expected a whole number').min(min).max(max);
@@ -26,15 +27,28 @@ const idList = z.preprocess(
   (v) => (Array.isArray(v) ? v.map(String) : String(v ?? '').split(',')).map((s) => s.trim()).filter(Boolean),
   z.array(z.string().regex(/^-?\d+$/, 'expected comma-separated numeric Telegram ids')).transform((a) => a.map(Number)),
 );
-const url = (protocols: string[]) =>
-  z.string().refine((s) => {
-    try {
-      return protocols.includes(new URL(s).protocol.replace(':', ''));
-    } catch {
-      return false;
-    }
-  }, `expected a URL (${protocols.join(', ')})`);
+function isUrl(text: string, protocols: readonly string[]): boolean {
+  try {
+    return protocols.includes(new URL(text).protocol.replace(':', ''));
+  } catch {
+    return false;
+  }
+}
+const url = (protocols: string[]) => z.string().refine((s) => isUrl(s, protocols), `expected a URL (${protocols.join(', ')})`);
 const optionalString = z.string().min(1).optional();
+const PROXY_PROTOCOLS = ['http', 'https', 'socks5', 'socks5h'];
+/** PROXY_URL: one proxy or a comma-separated list (egress identities); each entry must be a proxy URL. */
+const proxyList = z.preprocess(
+  (v) => (Array.isArray(v) ? v.map(String) : String(v ?? '').split(',')).map((s) => s.trim()).filter(Boolean),
+  z.array(z.string()).superRefine((entries, ctx) => {
+    entries.forEach((entry, index) => {
+      if (!isUrl(entry, PROXY_PROTOCOLS)) {
+        // the position, not the value: a proxy URL may carry a password
+        ctx.addIssue({ code: 'custom', message: `entry ${index + 1} of ${entries.length} is not a proxy URL (expected ${PROXY_PROTOCOLS.join(', ')})` });
+      }
+    });
+  }),
+);
 
 /**
  * Every setting: its environment variable (if any), its path in the YAML file and its schema.
@@ -57,7 +71,7 @@ const FIELDS = {
   youtubePoToken: { env: 'YOUTUBE_PO_TOKEN', yaml: 'platforms.youtube.po_token', schema: optionalString },
   youtubeVisitorData: { env: 'YOUTUBE_VISITOR_DATA', yaml: 'platforms.youtube.visitor_data', schema: optionalString },
   cookiesFile: { env: 'COOKIES_FILE', yaml: 'platforms.cookies_file', schema: optionalString },
-  proxyUrl: { env: 'PROXY_URL', yaml: 'network.proxy_url', schema: url(['http', 'https', 'socks5', 'socks5h']).optional() },
+  proxyUrls: { env: 'PROXY_URL', yaml: 'network.proxy_url', schema: proxyList },
   allowedPrivateHosts: { env: 'ALLOWED_PRIVATE_HOSTS', yaml: 'network.allowed_private_hosts', schema: list },
   httpTimeoutMs: { env: 'HTTP_TIMEOUT_MS', yaml: 'network.timeout_ms', schema: int(100, 600_000) },
   maxRedirects: { env: 'MAX_REDIRECTS', yaml: 'network.max_redirects', schema: int(0, 20) },
@@ -79,8 +93,12 @@ const FIELDS = {
 } as const;
 
 type Fields = typeof FIELDS;
-/** The validated configuration every component receives. */
-export type Config = { readonly [K in keyof Fields]: z.output<Fields[K]['schema']> };
+/**
+ * The validated configuration every component receives. `proxyUrl` is the first of
+ * `proxyUrls`: components that take a single proxy (yt-dlp, ffmpeg inputs, the default HTTP
+ * client) use it, the engine spreads jobs over all of them.
+ */
+export type Config = { readonly [K in keyof Fields]: z.output<Fields[K]['schema']> } & { readonly proxyUrl?: string };
 
 /** Names and file paths of every setting, for the README and `dlbot health`. */
 export const CONFIG_FIELDS: ReadonlyArray<{ key: string; env?: string; yaml: string }> = Object.entries(FIELDS).map(
@@ -150,12 +168,15 @@ export function loadConfig(
     const result = (field.schema as z.ZodType).safeParse(raw);
     if (!result.success) {
       const issue = result.error.issues[0];
-      const shown = field.env === 'BOT_TOKEN' || field.env === 'WEBHOOK_SECRET' ? '<hidden>' : JSON.stringify(raw);
+      const shown =
+        field.env === 'BOT_TOKEN' || field.env === 'WEBHOOK_SECRET' ? '<hidden>' : field.env === 'PROXY_URL' ? JSON.stringify(redactText(String(raw))) : JSON.stringify(raw);
       throw new ConfigError(`Invalid configuration: ${source}=${shown}: ${issue?.message ?? 'invalid value'}`);
     }
     out[key] = result.data;
   }
   out.dataDir = resolve(String(out.dataDir));
+  const [firstProxy] = out.proxyUrls as string[];
+  if (firstProxy) out.proxyUrl = firstProxy;
   return Object.freeze(out) as Config;
 }
 

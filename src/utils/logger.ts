@@ -11,7 +11,7 @@ const REDACT = [
   'token', 'botToken', 'apiKey', 'apiKeys', 'password', 'cookie', 'cookies', 'authorization',
   '*.token', '*.botToken', '*.apiKey', '*.password', '*.cookie', '*.cookies', '*.authorization',
   'headers.cookie', 'headers.authorization', 'headers["x-telegram-bot-api-secret-token"]',
-  'config.botToken', 'config.webhookSecret', 'config.youtubePoToken', 'config.apiKeys', 'config.proxyUrl',
+  'config.botToken', 'config.webhookSecret', 'config.youtubePoToken', 'config.apiKeys', 'config.proxyUrl', 'config.proxyUrls',
 ];
 
 /** Replaces bot tokens and URL credentials inside free text (error messages, URLs). */
