@@ -18,7 +18,8 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
 COPY config ./config
-COPY locales ./locales
+COPY templates ./templates
+COPY src/api/public ./src/api/public
 VOLUME /data
 USER node
 # tini reaps ffmpeg children and forwards SIGTERM, so the graceful shutdown runs

@@ -1,5 +1,5 @@
 /**
- * `dlbot`: the command line. detect (offline), info, get, health. Exit codes: 0 ok, 1 a
+ * `dlbot`: the command line. detect (offline), info, get, health, bot. Exit codes: 0 ok, 1 a
  * download error (its code printed), 2 a usage or configuration error.
  */
 import { parseArgs } from 'node:util';
@@ -28,6 +28,8 @@ Commands:
       --max-size MB             Skip formats larger than this
       --json                    JSON lines on stdout instead of a progress bar
   health [--json]               Check ffmpeg, yt-dlp, data directory and configuration
+  bot                           Run the Telegram bot (needs BOT_TOKEN; webhook mode when WEBHOOK_URL is set)
+                                until SIGINT/SIGTERM
 
 Exit codes: 0 ok, 1 download error (code printed), 2 usage or configuration error.`;
 
@@ -48,6 +50,8 @@ export async function main(argv: string[], io: Out = { stdout: process.stdout, s
         return await get(rest, io);
       case 'health':
         return await runHealth(loadCliConfig(), rest.includes('--json'), io);
+      case 'bot':
+        return await bot(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -165,6 +169,18 @@ async function get(args: string[], io: Out): Promise<number> {
     process.off('SIGINT', onSignal);
     await engine.close();
   }
+}
+
+async function bot(args: string[], io: Out): Promise<number> {
+  if (args.length > 0) throw new UsageError(`bot takes no arguments (configure it with environment variables): ${args.join(' ')}`);
+  const config = loadCliConfig();
+  if (!config.botToken) {
+    throw new ConfigError('BOT_TOKEN is not set: create a bot with @BotFather (/newbot) and put its token in BOT_TOKEN.');
+  }
+  // loaded only here, so the other commands never pay for grammY
+  const { runBot } = await import('../bot/index.js');
+  await runBot(config, createLogger(config.logLevel, io.stderr));
+  return 0;
 }
 
 function oneUrl(positionals: string[]): string {

@@ -1,0 +1,191 @@
+/**
+ * Taking a link from a user: offline detection, the per-user rate limit, then one of three
+ * answers — the media at once from the file_id cache, a quality keyboard (setting "ask"), or a
+ * job in the durable queue with a status message saying the place in line. The job is in the
+ * queue before the user reads "queued"; the update's chat+message id is the job's idempotency
+ * key, so an update delivered twice makes one job.
+ */
+import { Composer, GrammyError } from 'grammy';
+import type { Message } from 'grammy/types';
+import type { DownloadError } from '../utils/errors.js';
+import { captionHtml } from './caption.js';
+import { errorKey, translator, type BotContext, type Translate } from './i18n.js';
+import { qualityKeyboard } from './keyboards.js';
+import { linksIn, mentions, repliesTo } from './links.js';
+import { cacheKey, isChoice, requestFor, type Choice } from './request.js';
+import { outgoingCached, sendMedia } from './send.js';
+import type { BotJobData } from './job-handler.js';
+import type { BotServices } from './services.js';
+import type { CachedMedia } from './store.js';
+
+/** One link to answer. */
+export interface LinkRequest {
+  url: string;
+  userId: number;
+  chatId: number;
+  locale: string;
+  replyToMessageId?: number;
+  /** A button the user pressed; without it the user's settings decide. */
+  choice?: Choice;
+  /** A message of ours to turn into the status message (the keyboard the user answered). */
+  statusMessageId?: number;
+  /** Makes a redelivered update add no second job. */
+  idempotencyKey?: string;
+}
+
+/** How a link was answered. */
+export type Outcome = 'cached' | 'asked' | 'queued';
+
+/** The offline verdict on a link. */
+export type LinkCheck = { ok: true; platform: string } | { ok: false; code: DownloadError['code'] };
+
+/** Takes links and answers them; shared by messages, buttons and deep links. */
+export class Intake {
+  constructor(private readonly s: BotServices) {}
+
+  /** Detects the platform offline; unsupported, invalid and disabled links fail here. */
+  check(url: string): LinkCheck {
+    const detected = this.s.engine.platforms.detect(url);
+    if (!detected.platform) return { ok: false, code: detected.error ?? 'link.unsupported' };
+    if (!this.s.engine.platforms.isEnabled(detected.platform)) return { ok: false, code: 'link.unsupported' };
+    return { ok: true, platform: detected.platform };
+  }
+
+  /** Spends one link of the user's per-minute budget; the wait in seconds when it is spent. */
+  async allow(userId: number): Promise<{ allowed: true } | { allowed: false; retryAfterSec: number }> {
+    const decision = await this.s.rateLimiter.consume(`user:${userId}`);
+    return decision.allowed ? { allowed: true } : { allowed: false, retryAfterSec: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)) };
+  }
+
+  /** Answers a checked link: cache, keyboard or queue. */
+  async accept(req: LinkRequest): Promise<Outcome> {
+    const { store, api, queue } = this.s;
+    const t = translator(this.s.i18n, req.locale);
+    const settings = store.settings(req.userId);
+    const reply = req.replyToMessageId ? { reply_parameters: { message_id: req.replyToMessageId, allow_sending_without_reply: true } } : {};
+    if (!req.choice && settings.quality === 'ask') {
+      const key = store.createChoice({ url: req.url, userId: req.userId, chatId: req.chatId, ...(req.replyToMessageId ? { replyToMessageId: req.replyToMessageId } : {}) });
+      await api.sendMessage(req.chatId, t('choose-quality'), { reply_markup: qualityKeyboard(key, t), ...reply });
+      return 'asked';
+    }
+
+    const request = requestFor(settings, req.choice);
+    const detected = this.s.engine.platforms.detect(req.url);
+    const detectKey = detected.platform && detected.id ? cacheKey(detected.platform, detected.id, request) : undefined;
+    const cached = detectKey ? store.cached(detectKey) : undefined;
+    if (cached && detectKey && (await this.sendCached(req, cached, detectKey, settings.captions, t))) return 'cached';
+
+    const data: BotJobData = {
+      url: req.url,
+      request,
+      userId: String(req.userId),
+      chatId: req.chatId,
+      source: 'bot',
+      locale: req.locale,
+      autoLower: request.quality === 'best',
+      captions: settings.captions,
+      ...(req.replyToMessageId ? { replyToMessageId: req.replyToMessageId } : {}),
+      ...(req.statusMessageId ? { statusMessageId: req.statusMessageId } : {}),
+      ...(detectKey ? { detectKey } : {}),
+    };
+    const job = await queue.add(data, req.idempotencyKey ? { key: req.idempotencyKey } : {});
+    // the same update delivered twice finds its job (and status message) already there
+    if (store.job(job.id)) return 'queued';
+    const position = (await queue.position(job.id)) ?? 1;
+    const text = t('status-queued', { position });
+    let statusMessageId = req.statusMessageId;
+    if (statusMessageId !== undefined) {
+      await api.editMessageText(req.chatId, statusMessageId, text).catch((error: unknown) => this.s.logger.warn({ err: error }, 'could not edit the choice message'));
+    } else {
+      statusMessageId = (await api.sendMessage(req.chatId, text, reply)).message_id;
+    }
+    store.recordJob({ jobId: job.id, userId: req.userId, chatId: req.chatId, statusMessageId, statusAt: Date.now() });
+    this.s.worker?.poke();
+    return 'queued';
+  }
+
+  /** Sends media from the file_id cache; false when Telegram no longer has it. */
+  private async sendCached(req: LinkRequest, cached: CachedMedia, key: string, captions: boolean, t: Translate): Promise<boolean> {
+    const caption = captions ? captionHtml({ ...cached, sourceLabel: t('caption-source') }) : '';
+    try {
+      await sendMedia(this.s.api, req.chatId, cached.items.map(outgoingCached), {
+        ...(caption ? { captionHtml: caption } : {}),
+        ...(req.replyToMessageId ? { replyToMessageId: req.replyToMessageId } : {}),
+      });
+    } catch (error) {
+      if (error instanceof GrammyError && error.error_code === 400) {
+        this.s.store.forget(key);
+        return false;
+      }
+      throw error;
+    }
+    if (req.statusMessageId !== undefined) await this.s.api.deleteMessage(req.chatId, req.statusMessageId).catch(() => undefined);
+    this.s.store.recordDelivery(req.userId, cached.platform, 0, true);
+    return true;
+  }
+}
+
+/**
+ * Whether the bot should act on links in this message: always in private; in a group only when
+ * mentioned, replied to, or when an admin turned on /autodownload.
+ */
+export function addressed(ctx: BotContext, s: BotServices, message: Message): boolean {
+  const chat = ctx.chat;
+  if (!chat || chat.type === 'private') return true;
+  if (chat.type === 'channel') return false;
+  return mentions(message, ctx.me.username) || repliesTo(message, ctx.me.id) || s.store.autodownload(chat.id);
+}
+
+/** Messages with links, and presses of quality buttons. */
+export function intakeComposer(s: BotServices, intake: Intake): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+
+  composer.on('message', async (ctx, next) => {
+    const message = ctx.message;
+    const links = linksIn(message, s.config.maxLinksPerMessage);
+    if (links.length === 0 || !ctx.from || !addressed(ctx, s, message)) return next();
+    const locale = await ctx.i18n.getLocale();
+    for (const [index, url] of links.entries()) {
+      const verdict = intake.check(url);
+      if (!verdict.ok) {
+        await ctx.reply(ctx.t(errorKey(verdict.code), { limit: '' }), { reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true } });
+        continue;
+      }
+      const budget = await intake.allow(ctx.from.id);
+      if (!budget.allowed) {
+        await ctx.reply(ctx.t('rate-limited', { seconds: budget.retryAfterSec }), { reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true } });
+        break;
+      }
+      await intake.accept({
+        url,
+        userId: ctx.from.id,
+        chatId: message.chat.id,
+        locale,
+        replyToMessageId: message.message_id,
+        idempotencyKey: `tg:${message.chat.id}:${message.message_id}:${index}`,
+      });
+    }
+  });
+
+  composer.callbackQuery(/^q:([\w-]{1,24}):([\w]{1,8})$/, async (ctx) => {
+    const [, key, choice] = ctx.match;
+    const stored = key ? s.store.choice(key) : undefined;
+    if (!stored || !choice || !isChoice(choice)) return void (await ctx.answerCallbackQuery({ text: ctx.t('choice-expired'), show_alert: true }));
+    if (stored.userId !== ctx.from.id) return void (await ctx.answerCallbackQuery({ text: ctx.t('choice-not-yours') }));
+    await ctx.answerCallbackQuery();
+    const messageId = ctx.callbackQuery.message?.message_id;
+    await intake.accept({
+      url: stored.url,
+      userId: stored.userId,
+      chatId: stored.chatId,
+      locale: await ctx.i18n.getLocale(),
+      choice,
+      ...(stored.replyToMessageId ? { replyToMessageId: stored.replyToMessageId } : {}),
+      ...(messageId ? { statusMessageId: messageId } : {}),
+      // one job per button press on one message, however often Telegram delivers it
+      idempotencyKey: `cb:${stored.chatId}:${messageId ?? key}:${choice}`,
+    });
+  });
+
+  return composer;
+}

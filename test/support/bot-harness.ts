@@ -1,0 +1,155 @@
+/**
+ * What a bot end-to-end test needs: the fake Bot API, a local media server (files from a
+ * directory, with Range support and an optional slow mode), an engine whose SSRF guard lets
+ * 127.0.0.1 through, and the bot itself started in-process on a temp DATA_DIR. A test can stop
+ * the bot and start a new instance on the same DATA_DIR (a restart).
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApiCall } from './fake-telegram/index.js';
+import { FakeTelegram, type FakeTelegramOptions } from './fake-telegram/index.js';
+import { startServer, type TestServer } from './http-server.js';
+import { testConfig, type Config } from '../../src/utils/config.js';
+import { silentLogger } from '../../src/utils/logger.js';
+import { createEngine, type Engine } from '../../src/core/engine.js';
+import { PlatformManager } from '../../src/core/platform-manager.js';
+import { DownloadService } from '../../src/core/download-service.js';
+import { PLATFORMS } from '../../src/platforms/index.js';
+import type { Platform } from '../../src/platforms/base.js';
+import { startBot, type BotDeps, type BotOptions, type DlBot } from '../../src/bot/index.js';
+
+const TYPES: Record<string, string> = {
+  '.mp4': 'video/mp4',
+  '.mp3': 'audio/mpeg',
+  '.m4a': 'audio/mp4',
+  '.jpg': 'image/jpeg',
+  '.png': 'image/png',
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.ts': 'video/mp2t',
+  '.html': 'text/html; charset=utf-8',
+};
+
+/**
+ * Serves files under `root`; paths under /slow/ are sent in `slow.chunks` pieces `slow.gapMs`
+ * apart (a `?gap=MS` query overrides the gap); /status/NNN answers with that HTTP status.
+ */
+export function fileHandler(root: string, slow: { chunks: number; gapMs: number } = { chunks: 10, gapMs: 200 }) {
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    let path = decodeURIComponent(url.pathname);
+    const gapMs = Number(url.searchParams.get('gap') ?? slow.gapMs);
+    const status = /^\/status\/(\d{3})$/.exec(path)?.[1];
+    if (status) return void res.writeHead(Number(status)).end('status');
+    const isSlow = path.startsWith('/slow/');
+    if (isSlow) path = path.slice('/slow'.length);
+    const file = normalize(join(root, path));
+    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end('not found');
+    const size = statSync(file).size;
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    const range = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
+    const start = range ? Number(range[1]) : 0;
+    const end = range?.[2] ? Number(range[2]) : size - 1;
+    res.writeHead(range ? 206 : 200, {
+      'content-type': type,
+      'content-length': end - start + 1,
+      'accept-ranges': 'bytes',
+      ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
+    });
+    if (req.method === 'HEAD') return void res.end();
+    if (!isSlow) return void createReadStream(file, { start, end }).pipe(res);
+    const piece = Math.ceil((end - start + 1) / slow.chunks);
+    for (let at = start; at <= end && !res.destroyed; at += piece) {
+      const chunk = await new Promise<Buffer>((resolve, reject) => {
+        const parts: Buffer[] = [];
+        createReadStream(file, { start: at, end: Math.min(end, at + piece - 1) })
+          .on('data', (d) => parts.push(d as Buffer))
+          .on('end', () => resolve(Buffer.concat(parts)))
+          .on('error', reject);
+      });
+      res.write(chunk);
+      await new Promise((resolve) => setTimeout(resolve, gapMs));
+    }
+    res.end();
+  };
+}
+
+export interface HarnessOptions {
+  /** Directory the media server serves. */
+  mediaDir: string;
+  config?: Parameters<typeof testConfig>[0];
+  bot?: BotOptions;
+  fake?: FakeTelegramOptions;
+  /** Platforms tried before the registry (test-only sites). */
+  extraPlatforms?: Platform[];
+  slow?: { chunks: number; gapMs: number };
+  deps?: Partial<BotDeps>;
+}
+
+export interface BotHarness {
+  fake: FakeTelegram;
+  media: TestServer;
+  dataDir: string;
+  config: Config;
+  engine: Engine;
+  bot: DlBot;
+  /** Stops the running bot and starts a new instance on the same DATA_DIR. */
+  restart(bot?: BotOptions): Promise<DlBot>;
+  close(): Promise<void>;
+  /** Calls after `mark` (an index into fake.calls) with this method, in order. */
+  callsSince(mark: number, method: string): ApiCall[];
+}
+
+/**
+ * An engine on `config` whose platform manager tries `extra` first and has no yt-dlp fallback,
+ * so what a test sees does not depend on yt-dlp being installed (or on how fast it starts).
+ */
+export function testEngine(config: Config, extra: Platform[] = []): Engine {
+  const engine = createEngine(config, silentLogger);
+  const platforms = new PlatformManager([...extra, ...PLATFORMS], { enabled: config.enablePlatforms });
+  const downloads = new DownloadService({ config, http: engine.http, platforms, logger: silentLogger, cache: engine.cache });
+  return { ...engine, platforms, downloads };
+}
+
+export async function startBotHarness(options: HarnessOptions): Promise<BotHarness> {
+  const fake = await FakeTelegram.start(options.fake);
+  const media = await startServer({}, fileHandler(options.mediaDir, options.slow));
+  const dataDir = await mkdtemp(join(tmpdir(), 'dlbot-bot-'));
+  const config = testConfig({
+    botToken: fake.token,
+    telegramApiRoot: fake.apiRoot,
+    dataDir,
+    allowedPrivateHosts: ['127.0.0.1'],
+    ...options.config,
+  });
+  const engine = testEngine(config, options.extraPlatforms);
+  const botOptions: BotOptions = { pollingTimeoutSec: 1, workerPollMs: 100, stopDeadlineMs: 2000, retryBaseMs: 100, ...options.bot };
+  const launch = (extra?: BotOptions) =>
+    startBot({ config, engine, ...options.deps, options: { ...botOptions, ...extra } });
+  const harness: BotHarness = {
+    fake,
+    media,
+    dataDir,
+    config,
+    engine,
+    bot: await launch(),
+    async restart(extra) {
+      await harness.bot.stop();
+      harness.bot = await launch(extra);
+      return harness.bot;
+    },
+    async close() {
+      await harness.bot.stop();
+      await engine.close();
+      await media.close();
+      await fake.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+    callsSince(mark, method) {
+      return fake.calls.slice(mark).filter((c) => c.method.toLowerCase() === method.toLowerCase());
+    },
+  };
+  return harness;
+}
