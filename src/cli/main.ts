@@ -1,5 +1,5 @@
 /**
- * `dlbot`: the command line. detect (offline), info, get, health, bot. Exit codes: 0 ok, 1 a
+ * `dlbot`: the command line. detect (offline), info, get, health, bot, serve, worker. Exit codes: 0 ok, 1 a
  * download error (its code printed), 2 a usage or configuration error.
  */
 import { parseArgs } from 'node:util';
@@ -28,8 +28,10 @@ Commands:
       --max-size MB             Skip formats larger than this
       --json                    JSON lines on stdout instead of a progress bar
   health [--json]               Check ffmpeg, yt-dlp, data directory and configuration
-  bot                           Run the Telegram bot (needs BOT_TOKEN; webhook mode when WEBHOOK_URL is set)
-                                until SIGINT/SIGTERM
+  bot                           Run the Telegram bot (needs BOT_TOKEN; webhook mode when WEBHOOK_URL is set),
+                                its queue worker, and the API + dashboard when HTTP_PORT is set
+  serve                         Run the REST + GraphQL API and the dashboard on HTTP_PORT, with a worker
+  worker                        Run only queue workers (API jobs; bot jobs too when BOT_TOKEN is set)
 
 Exit codes: 0 ok, 1 download error (code printed), 2 usage or configuration error.`;
 
@@ -52,6 +54,10 @@ export async function main(argv: string[], io: Out = { stdout: process.stdout, s
         return await runHealth(loadCliConfig(), rest.includes('--json'), io);
       case 'bot':
         return await bot(rest, io);
+      case 'serve':
+        return await serve(rest, io);
+      case 'worker':
+        return await worker(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -177,10 +183,30 @@ async function bot(args: string[], io: Out): Promise<number> {
   if (!config.botToken) {
     throw new ConfigError('BOT_TOKEN is not set: create a bot with @BotFather (/newbot) and put its token in BOT_TOKEN.');
   }
-  // loaded only here, so the other commands never pay for grammY
-  const { runBot } = await import('../bot/index.js');
-  await runBot(config, createLogger(config.logLevel, io.stderr));
+  // in webhook mode the bot's own server takes HTTP_PORT; the API then runs as `dlbot serve`
+  const api = config.httpPort !== undefined && !config.webhookUrl;
+  await runLongLived(config, io, { bot: true, api, worker: true });
   return 0;
+}
+
+async function serve(args: string[], io: Out): Promise<number> {
+  if (args.length > 0) throw new UsageError(`serve takes no arguments (configure it with environment variables): ${args.join(' ')}`);
+  const config = loadCliConfig();
+  if (config.httpPort === undefined) throw new ConfigError('HTTP_PORT is not set: `dlbot serve` needs a port (e.g. HTTP_PORT=8080).');
+  await runLongLived(config, io, { bot: false, api: true, worker: true });
+  return 0;
+}
+
+async function worker(args: string[], io: Out): Promise<number> {
+  if (args.length > 0) throw new UsageError(`worker takes no arguments (configure it with environment variables): ${args.join(' ')}`);
+  await runLongLived(loadCliConfig(), io, { bot: false, api: false, worker: true });
+  return 0;
+}
+
+/** Loaded only here, so `detect`, `info` and `get` never pay for grammY, fastify or SQLite. */
+async function runLongLived(config: Config, io: Out, roles: { bot: boolean; api: boolean; worker: boolean }): Promise<void> {
+  const { runApp } = await import('../core/app.js');
+  await runApp(config, createLogger(config.logLevel, io.stderr), roles);
 }
 
 function oneUrl(positionals: string[]): string {

@@ -28,7 +28,7 @@ export interface Engine {
 }
 
 /** Builds the engine for one process from its configuration. */
-export function createEngine(config: Config, logger: Logger): Engine {
+export function createEngine(config: Config, logger: Logger, deps: { cache?: KeyValueCache } = {}): Engine {
   // one client per proxy: each keeps its own connection pool through its own way out
   const clients = config.proxyUrls.length > 1 ? config.proxyUrls.map((proxyUrl) => createHttpClient({ ...config, proxyUrl })) : [createHttpClient(config)];
   const http = clients[0]!;
@@ -48,7 +48,7 @@ export function createEngine(config: Config, logger: Logger): Engine {
     logger,
     ...(egress ? { egress } : {}),
   });
-  const cache = new MemoryCache({ maxBytes: config.cacheSizeMb * 1024 * 1024 });
+  const cache = deps.cache ?? new MemoryCache({ maxBytes: config.cacheSizeMb * 1024 * 1024 });
   const downloads = new DownloadService({ config, http, platforms, logger, cache });
   const close = async () => {
     await Promise.all(clients.map((client) => client.close()));

@@ -102,8 +102,9 @@ export interface JobQueue {
   close(): Promise<void>;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS jobs (
+/** The jobs table (one per queue: bot jobs and API jobs are separate queues in one file). */
+const schema = (t: string) => `
+CREATE TABLE IF NOT EXISTS ${t} (
   id TEXT PRIMARY KEY,
   key TEXT,
   state TEXT NOT NULL,
@@ -122,9 +123,9 @@ CREATE TABLE IF NOT EXISTS jobs (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS jobs_ready ON jobs(state, priority DESC, created_at);
-CREATE INDEX IF NOT EXISTS jobs_user ON jobs(user_id, state);
-CREATE UNIQUE INDEX IF NOT EXISTS jobs_active_key ON jobs(key) WHERE key IS NOT NULL AND state IN ('queued', 'running');
+CREATE INDEX IF NOT EXISTS ${t}_ready ON ${t}(state, priority DESC, created_at);
+CREATE INDEX IF NOT EXISTS ${t}_user ON ${t}(user_id, state);
+CREATE UNIQUE INDEX IF NOT EXISTS ${t}_active_key ON ${t}(key) WHERE key IS NOT NULL AND state IN ('queued', 'running');
 `;
 
 interface Row {
@@ -172,11 +173,15 @@ export class SqliteJobQueue implements JobQueue {
   readonly backend = 'sqlite';
   private readonly now: () => number;
 
+  private readonly table: string;
+
   constructor(
     private readonly db: SqliteDatabase,
-    private readonly options: { maxAttempts: number; now?: () => number },
+    private readonly options: { maxAttempts: number; now?: () => number; /** Table name (default "jobs"). */ table?: string },
   ) {
-    migrate(db, SCHEMA);
+    this.table = options.table ?? 'jobs';
+    if (!/^[a-z_][a-z0-9_]*$/.test(this.table)) throw new RangeError(`Bad queue table name: ${this.table}`);
+    migrate(db, schema(this.table));
     this.now = options.now ?? Date.now;
   }
 
@@ -184,7 +189,7 @@ export class SqliteJobQueue implements JobQueue {
     const now = this.now();
     const insert = this.db.transaction(() => {
       if (options.key) {
-        const existing = this.db.prepare(`SELECT * FROM jobs WHERE key = ? AND state IN ('queued','running')`).get(options.key) as Row | undefined;
+        const existing = this.db.prepare(`SELECT * FROM ${this.table} WHERE key = ? AND state IN ('queued','running')`).get(options.key) as Row | undefined;
         if (existing) return existing;
       }
       const row: Row = {
@@ -208,7 +213,7 @@ export class SqliteJobQueue implements JobQueue {
       };
       this.db
         .prepare(
-          `INSERT INTO jobs (id, key, state, priority, user_id, data, attempts, max_attempts, run_at, lease_until, worker_id, delivered, result, errors, progress, created_at, updated_at)
+          `INSERT INTO ${this.table} (id, key, state, priority, user_id, data, attempts, max_attempts, run_at, lease_until, worker_id, delivered, result, errors, progress, created_at, updated_at)
            VALUES (@id, @key, @state, @priority, @user_id, @data, @attempts, @max_attempts, @run_at, @lease_until, @worker_id, @delivered, @result, @errors, @progress, @created_at, @updated_at)`,
         )
         .run(row);
@@ -224,10 +229,10 @@ export class SqliteJobQueue implements JobQueue {
       for (;;) {
         const row = this.db
           .prepare(
-            `SELECT * FROM jobs j
+            `SELECT * FROM ${this.table} j
              WHERE ((j.state = 'queued' AND j.run_at <= @now) OR (j.state = 'running' AND j.lease_until < @now))
                AND (@limit IS NULL OR j.user_id IS NULL OR
-                    (SELECT count(*) FROM jobs r WHERE r.user_id = j.user_id AND r.state = 'running' AND r.lease_until >= @now) < @limit)
+                    (SELECT count(*) FROM ${this.table} r WHERE r.user_id = j.user_id AND r.state = 'running' AND r.lease_until >= @now) < @limit)
              ORDER BY j.priority DESC, j.created_at ASC LIMIT 1`,
           )
           .get({ now, limit }) as Row | undefined;
@@ -235,13 +240,13 @@ export class SqliteJobQueue implements JobQueue {
         if (row.state === 'running' && row.attempts >= row.max_attempts) {
           // the worker holding it died on its last attempt: that is a failure too
           const errors = [...(JSON.parse(row.errors) as JobError[]), { at: now, code: 'internal', message: 'The worker stopped while running the job.', attempt: row.attempts }];
-          this.db.prepare(`UPDATE jobs SET state = 'dead', errors = ?, lease_until = NULL, worker_id = NULL, updated_at = ? WHERE id = ?`).run(JSON.stringify(errors), now, row.id);
+          this.db.prepare(`UPDATE ${this.table} SET state = 'dead', errors = ?, lease_until = NULL, worker_id = NULL, updated_at = ? WHERE id = ?`).run(JSON.stringify(errors), now, row.id);
           continue;
         }
         this.db
-          .prepare(`UPDATE jobs SET state = 'running', attempts = attempts + 1, worker_id = ?, lease_until = ?, updated_at = ? WHERE id = ?`)
+          .prepare(`UPDATE ${this.table} SET state = 'running', attempts = attempts + 1, worker_id = ?, lease_until = ?, updated_at = ? WHERE id = ?`)
           .run(workerId, now + options.leaseMs, now, row.id);
-        return this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(row.id) as Row;
+        return this.db.prepare(`SELECT * FROM ${this.table} WHERE id = ?`).get(row.id) as Row;
       }
     });
     const row = claim.immediate();
@@ -251,26 +256,26 @@ export class SqliteJobQueue implements JobQueue {
   async heartbeat(id: string, workerId: string, leaseMs: number, progress?: unknown): Promise<boolean> {
     const now = this.now();
     const r = this.db
-      .prepare(`UPDATE jobs SET lease_until = ?, updated_at = ?, progress = coalesce(?, progress) WHERE id = ? AND worker_id = ? AND state = 'running'`)
+      .prepare(`UPDATE ${this.table} SET lease_until = ?, updated_at = ?, progress = coalesce(?, progress) WHERE id = ? AND worker_id = ? AND state = 'running'`)
       .run(now + leaseMs, now, progress === undefined ? null : JSON.stringify(progress), id, workerId);
     return r.changes === 1;
   }
 
   async complete(id: string, workerId: string, result?: unknown): Promise<void> {
     this.db
-      .prepare(`UPDATE jobs SET state = 'done', result = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND worker_id = ? AND state = 'running'`)
+      .prepare(`UPDATE ${this.table} SET state = 'done', result = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND worker_id = ? AND state = 'running'`)
       .run(result === undefined ? null : JSON.stringify(result), this.now(), id, workerId);
   }
 
   async fail(id: string, workerId: string, error: { code: string; message: string }, options: FailOptions = {}): Promise<'retry' | 'dead' | 'lost'> {
     const now = this.now();
     const fail = this.db.transaction((): 'retry' | 'dead' | 'lost' => {
-      const row = this.db.prepare(`SELECT * FROM jobs WHERE id = ? AND worker_id = ? AND state = 'running'`).get(id, workerId) as Row | undefined;
+      const row = this.db.prepare(`SELECT * FROM ${this.table} WHERE id = ? AND worker_id = ? AND state = 'running'`).get(id, workerId) as Row | undefined;
       if (!row) return 'lost';
       const errors = [...(JSON.parse(row.errors) as JobError[]), { at: now, code: error.code, message: error.message, attempt: row.attempts }];
       const dead = options.final || row.attempts >= row.max_attempts;
       this.db
-        .prepare(`UPDATE jobs SET state = ?, errors = ?, run_at = ?, lease_until = NULL, worker_id = NULL, updated_at = ? WHERE id = ?`)
+        .prepare(`UPDATE ${this.table} SET state = ?, errors = ?, run_at = ?, lease_until = NULL, worker_id = NULL, updated_at = ? WHERE id = ?`)
         .run(dead ? 'dead' : 'queued', JSON.stringify(errors), now + (options.retryInMs ?? 0), now, id);
       return dead ? 'dead' : 'retry';
     });
@@ -278,7 +283,7 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async markDelivered(id: string): Promise<boolean> {
-    return this.db.prepare('UPDATE jobs SET delivered = 1, updated_at = ? WHERE id = ? AND delivered = 0').run(this.now(), id).changes === 1;
+    return this.db.prepare(`UPDATE ${this.table} SET delivered = 1, updated_at = ? WHERE id = ? AND delivered = 0`).run(this.now(), id).changes === 1;
   }
 
   /**
@@ -288,7 +293,7 @@ export class SqliteJobQueue implements JobQueue {
   deliverAtomically(id: string, deliver: (db: SqliteDatabase) => void): boolean {
     return this.db
       .transaction(() => {
-        if (this.db.prepare('UPDATE jobs SET delivered = 1 WHERE id = ? AND delivered = 0').run(id).changes !== 1) return false;
+        if (this.db.prepare(`UPDATE ${this.table} SET delivered = 1 WHERE id = ? AND delivered = 0`).run(id).changes !== 1) return false;
         deliver(this.db);
         return true;
       })
@@ -297,42 +302,42 @@ export class SqliteJobQueue implements JobQueue {
 
   async cancel(id: string): Promise<boolean> {
     const r = this.db
-      .prepare(`UPDATE jobs SET state = 'cancelled', lease_until = NULL, updated_at = ? WHERE id = ? AND state IN ('queued', 'running')`)
+      .prepare(`UPDATE ${this.table} SET state = 'cancelled', lease_until = NULL, updated_at = ? WHERE id = ? AND state IN ('queued', 'running')`)
       .run(this.now(), id);
     return r.changes === 1;
   }
 
   async get(id: string): Promise<Job | undefined> {
-    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+    const row = this.db.prepare(`SELECT * FROM ${this.table} WHERE id = ?`).get(id) as Row | undefined;
     return row ? toJob(row) : undefined;
   }
 
   async position(id: string): Promise<number | undefined> {
-    const row = this.db.prepare(`SELECT priority, created_at FROM jobs WHERE id = ? AND state = 'queued'`).get(id) as Pick<Row, 'priority' | 'created_at'> | undefined;
+    const row = this.db.prepare(`SELECT priority, created_at FROM ${this.table} WHERE id = ? AND state = 'queued'`).get(id) as Pick<Row, 'priority' | 'created_at'> | undefined;
     if (!row) return undefined;
     const ahead = this.db
-      .prepare(`SELECT count(*) AS n FROM jobs WHERE state = 'queued' AND id != ? AND (priority > ? OR (priority = ? AND created_at <= ?))`)
+      .prepare(`SELECT count(*) AS n FROM ${this.table} WHERE state = 'queued' AND id != ? AND (priority > ? OR (priority = ? AND created_at <= ?))`)
       .get(id, row.priority, row.priority, row.created_at) as { n: number };
     return ahead.n + 1;
   }
 
   async counts(): Promise<JobCounts> {
     const out: JobCounts = { queued: 0, running: 0, done: 0, cancelled: 0, dead: 0 };
-    for (const r of this.db.prepare('SELECT state, count(*) AS n FROM jobs GROUP BY state').all() as Array<{ state: JobState; n: number }>) out[r.state] = r.n;
+    for (const r of this.db.prepare(`SELECT state, count(*) AS n FROM ${this.table} GROUP BY state`).all() as Array<{ state: JobState; n: number }>) out[r.state] = r.n;
     return out;
   }
 
   async listDead(limit = 50): Promise<Job[]> {
-    return (this.db.prepare(`SELECT * FROM jobs WHERE state = 'dead' ORDER BY updated_at DESC LIMIT ?`).all(limit) as Row[]).map(toJob);
+    return (this.db.prepare(`SELECT * FROM ${this.table} WHERE state = 'dead' ORDER BY updated_at DESC LIMIT ?`).all(limit) as Row[]).map(toJob);
   }
 
   async retryDead(id: string): Promise<boolean> {
     const now = this.now();
-    return this.db.prepare(`UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, updated_at = ? WHERE id = ? AND state = 'dead'`).run(now, now, id).changes === 1;
+    return this.db.prepare(`UPDATE ${this.table} SET state = 'queued', attempts = 0, run_at = ?, updated_at = ? WHERE id = ? AND state = 'dead'`).run(now, now, id).changes === 1;
   }
 
   async purgeDead(): Promise<number> {
-    return this.db.prepare(`DELETE FROM jobs WHERE state = 'dead'`).run().changes;
+    return this.db.prepare(`DELETE FROM ${this.table} WHERE state = 'dead'`).run().changes;
   }
 
   async close(): Promise<void> {
