@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +11,8 @@ import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'dlbot');
 const KEY = 'test-key-0123456789';
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
 
 let dir: string;
 let media: SampleMedia;
@@ -92,6 +94,26 @@ describe('dlbot serve', () => {
     const metrics = await (await fetch(`${api}/metrics`)).text();
     expect(metrics).toMatch(/dlbot_downloads_total\{[^}]*platform="generic"[^}]*\} 1/);
     expect((await fetch(`${api}/api/v1/ready`)).status).toBe(200);
+  });
+
+  it.skipIf(!existsSync(CHROMIUM))('shows the real numbers on the web dashboard (screenshot in test-artifacts/)', async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
+      await page.goto(`${api}/`);
+      await page.waitForSelector('body[data-loaded="true"]', { timeout: 10_000 });
+      expect((await page.locator('#state').textContent())?.trim()).toBe('running');
+      expect((await page.locator('#success-rate').textContent())?.trim()).toBe('100.0%');
+      expect((await page.locator('#downloads-total').textContent())?.trim()).toBe('1');
+      await mkdir(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-serve.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
   });
 
   it('drains and exits 0 on SIGTERM, removing its temp directory', async () => {
