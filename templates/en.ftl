@@ -58,6 +58,25 @@ status-retrying = ⚠️ { $error } Trying again (attempt { $attempt } of { $max
 status-cancelled = ✖️ Cancelled.
 caption-source = 🔗 Source
 
+## Playlists (a link to many items: offered first, then one download per item)
+
+playlist-offer =
+    📃 { $title }
+    { $total ->
+        [one] 1 item.
+       *[other] { $total } items.
+    }
+playlist-offer-limited = I send at most { $limit } from one playlist: the first { $limit }.
+button-playlist-all = ⬇️ Download all ({ $count })
+button-playlist-first = First one only
+playlist-progress = ⏳ { $title }: { $done } of { $count } done…
+playlist-already = This playlist is already on its way.
+playlist-summary-done = ✅ Sent { $sent } of { $count } from “{ $title }”.
+playlist-summary-partial = ⚠️ Sent { $sent } of { $count } from “{ $title }”. Not sent:
+playlist-summary-item = #{ $index } { $title }: { $reason }
+playlist-summary-more = …and { $count } more.
+playlist-item-cancelled = Cancelled.
+
 ## Errors (one per DownloadError code)
 
 error-link-invalid = That does not look like a link I can open.

@@ -62,6 +62,26 @@ status-retrying = ⚠️ { $error } Încerc din nou (încercarea { $attempt } di
 status-cancelled = ✖️ Anulat.
 caption-source = 🔗 Sursa
 
+## Playlisturi (un link către mai multe elemente: întâi oferta, apoi câte o descărcare pentru fiecare)
+
+playlist-offer =
+    📃 { $title }
+    { $total ->
+        [one] Un element.
+        [few] { $total } elemente.
+       *[other] { $total } de elemente.
+    }
+playlist-offer-limited = Dintr-un playlist trimit cel mult { $limit }: primele { $limit }.
+button-playlist-all = ⬇️ Descarcă tot ({ $count })
+button-playlist-first = Doar primul
+playlist-progress = ⏳ { $title }: { $done } din { $count } gata…
+playlist-already = Playlistul acesta este deja pe drum.
+playlist-summary-done = ✅ „{ $title }”: am trimis { $sent } din { $count }.
+playlist-summary-partial = ⚠️ „{ $title }”: am trimis { $sent } din { $count }. Netrimise:
+playlist-summary-item = #{ $index } { $title }: { $reason }
+playlist-summary-more = …și încă { $count }.
+playlist-item-cancelled = Anulat.
+
 ## Erori (câte una pentru fiecare cod DownloadError)
 
 error-link-invalid = Nu pare un link pe care îl pot deschide.

@@ -1,10 +1,11 @@
 /**
  * The bot's commands: /start (also the deep link an inline answer points to), /help,
- * /stats, /cancel, /autodownload (group admins), and the operators' /status and /broadcast.
+ * /stats, /cancel (also the waiting entries of a playlist batch), /autodownload (group admins), and the operators' /status and /broadcast.
  */
 import { Composer, GrammyError } from 'grammy';
 import type { BotCommand } from 'grammy/types';
 import { canManageGroup, isAdmin } from './access.js';
+import { batchOf, settleBatchEntry } from './batch.js';
 import { translator, type BotContext, type Translate } from './i18n.js';
 import { formatBytes, formatDuration } from './progress.js';
 import type { Intake } from './intake.js';
@@ -119,6 +120,9 @@ export function commandsComposer(s: BotServices, intake: Intake): Composer<BotCo
         s.worker?.abort(job.id);
         continue;
       }
+      // a playlist entry that never ran counts as cancelled in its batch's summary
+      const batch = batchOf(job.data);
+      if (batch) await settleBatchEntry(s, batch, 'cancelled');
       if (record.statusMessageId !== undefined) {
         await s.api.editMessageText(record.chatId, record.statusMessageId, ctx.t('status-cancelled')).catch(() => undefined);
       }

@@ -3,11 +3,14 @@
  * answers — the media at once from the file_id cache, a quality keyboard (setting "ask"), or a
  * job in the durable queue with a status message saying the place in line. The job is in the
  * queue before the user reads "queued"; the update's chat+message id is the job's idempotency
- * key, so an update delivered twice makes one job.
+ * key, so an update delivered twice makes one job. Presses of a playlist offer's buttons
+ * start the batch (every entry) or take its first entry like a link of its own.
  */
 import { Composer, GrammyError } from 'grammy';
 import type { Message } from 'grammy/types';
 import type { DownloadError } from '../utils/errors.js';
+import type { DownloadRequest } from '../media/types.js';
+import { startBatch } from './batch.js';
 import { captionHtml } from './caption.js';
 import { errorKey, translator, type BotContext, type Translate } from './i18n.js';
 import { qualityKeyboard } from './keyboards.js';
@@ -27,6 +30,8 @@ export interface LinkRequest {
   replyToMessageId?: number;
   /** A button the user pressed; without it the user's settings decide. */
   choice?: Choice;
+  /** A request decided before (a playlist's first entry, as the playlist was asked for); wins over choice and settings. */
+  request?: DownloadRequest;
   /** A message of ours to turn into the status message (the keyboard the user answered). */
   statusMessageId?: number;
   /** Makes a redelivered update add no second job. */
@@ -63,13 +68,13 @@ export class Intake {
     const t = translator(this.s.i18n, req.locale);
     const settings = store.settings(req.userId);
     const reply = req.replyToMessageId ? { reply_parameters: { message_id: req.replyToMessageId, allow_sending_without_reply: true } } : {};
-    if (!req.choice && settings.quality === 'ask') {
+    if (!req.choice && !req.request && settings.quality === 'ask') {
       const key = store.createChoice({ url: req.url, userId: req.userId, chatId: req.chatId, ...(req.replyToMessageId ? { replyToMessageId: req.replyToMessageId } : {}) });
       await api.sendMessage(req.chatId, t('choose-quality'), { reply_markup: qualityKeyboard(key, t), ...reply });
       return 'asked';
     }
 
-    const request = requestFor(settings, req.choice);
+    const request = req.request ?? requestFor(settings, req.choice);
     const detected = this.s.engine.platforms.detect(req.url);
     const detectKey = detected.platform && detected.id ? cacheKey(detected.platform, detected.id, request) : undefined;
     const cached = detectKey ? store.cached(detectKey) : undefined;
@@ -184,6 +189,33 @@ export function intakeComposer(s: BotServices, intake: Intake): Composer<BotCont
       ...(messageId ? { statusMessageId: messageId } : {}),
       // one job per button press on one message, however often Telegram delivers it
       idempotencyKey: `cb:${stored.chatId}:${messageId ?? key}:${choice}`,
+    });
+  });
+
+  composer.callbackQuery(/^pl:([\w-]{1,24}):(all|first)$/, async (ctx) => {
+    const [, key, action] = ctx.match;
+    const batch = key ? s.store.batch(key) : undefined;
+    if (!batch) return void (await ctx.answerCallbackQuery({ text: ctx.t('choice-expired'), show_alert: true }));
+    if (batch.userId !== ctx.from.id) return void (await ctx.answerCallbackQuery({ text: ctx.t('choice-not-yours') }));
+    const messageId = ctx.callbackQuery.message?.message_id;
+    if (action === 'all') {
+      const started = await startBatch(s, batch, messageId);
+      await ctx.answerCallbackQuery(started ? {} : { text: ctx.t('playlist-already') });
+      return;
+    }
+    const first = batch.items[0];
+    if (!first) return void (await ctx.answerCallbackQuery({ text: ctx.t('choice-expired'), show_alert: true }));
+    await ctx.answerCallbackQuery();
+    // the offer message becomes the status message of the one download
+    await intake.accept({
+      url: first.url,
+      userId: batch.userId,
+      chatId: batch.chatId,
+      locale: await ctx.i18n.getLocale(),
+      request: batch.request,
+      ...(batch.replyToMessageId ? { replyToMessageId: batch.replyToMessageId } : {}),
+      ...(messageId ? { statusMessageId: messageId } : {}),
+      idempotencyKey: `pl:${batch.chatId}:${messageId ?? key}:first`,
     });
   });
 

@@ -5,6 +5,10 @@
  * quality when the user asked for "best"; otherwise the user gets the reason and a button.
  * Failures become the user's language's sentence for their DownloadError code; a retriable one
  * says a retry is coming. A job already delivered (a retry after a crash) never sends twice.
+ *
+ * A playlist link is not downloaded: its job offers the entries as a batch (see batch.ts).
+ * An entry's job has no status message of its own; it reports how it ended to its batch,
+ * which keeps the count and sends the summary.
  */
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,7 +26,8 @@ import { downloadToFile } from '../media/downloader.js';
 import { Ffmpeg } from '../media/ffmpeg.js';
 import { captionHtml } from './caption.js';
 import { errorKey, translator, type BotContext, type Translate } from './i18n.js';
-import { lowerQualityKeyboard } from './keyboards.js';
+import { lowerQualityKeyboard, playlistKeyboard } from './keyboards.js';
+import { isPlaylist, offerText, settleBatchEntry, type BatchRef } from './batch.js';
 import { formatBytes, formatDuration, SpeedMeter } from './progress.js';
 import { cacheKey, isChoice, lowerQuality, type Choice } from './request.js';
 import { outgoingCached, outgoingFile, sendMedia, type Outgoing } from './send.js';
@@ -43,6 +48,8 @@ export interface BotJobData extends JobData {
   captions: boolean;
   /** The file_id cache key from offline detection, so the same link is answered before any extraction. */
   detectKey?: string;
+  /** Set when this job downloads one entry of a playlist batch. */
+  batch?: BatchRef;
 }
 
 /** What the job handler needs; createBot supplies it, a separate worker process can too. */
@@ -134,16 +141,22 @@ class BotJob {
     if (job.delivered) {
       // delivered by an earlier attempt that died before completing: never send twice
       await this.status.remove();
+      await this.settleBatch('sent');
       return { delivered: 'earlier' };
     }
     try {
       this.status.progress(this.t('status-starting'));
       const info = await this.deps.engine.downloads.info(this.data.url, signal);
       this.platform = info.platform;
+      // an entry of a batch is never offered as a playlist again, whatever it turns out to be
+      if (!this.data.batch && isPlaylist(info)) return await this.offerPlaylist(info);
       const key = cacheKey(info.platform, info.id, this.data.request);
       const keys = this.data.detectKey ? [key, this.data.detectKey] : [key];
       const cached = this.deps.store.cached(key);
-      if (cached && (await this.sendCached(key, cached, keys))) return { files: cached.items.length, cached: true };
+      if (cached && (await this.sendCached(key, cached, keys))) {
+        await this.settleBatch('sent');
+        return { files: cached.items.length, cached: true };
+      }
 
       const result = await this.downloadWithinLimit(info);
       this.status.progress(this.t('status-uploading'));
@@ -168,6 +181,7 @@ class BotJob {
       });
       await this.status.remove();
       this.deps.store.recordDelivery(Number(this.data.userId), info.platform, bytes, false);
+      await this.settleBatch('sent');
       return { files: sent.length, bytes };
     } catch (error) {
       await this.report(error);
@@ -175,6 +189,40 @@ class BotJob {
     } finally {
       await rm(this.dir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Offers a playlist's entries (up to PLAYLIST_LIMIT) as a batch: the status message becomes
+   * the offer with "Download all (N)" and "First one only". A retry of this job finds the
+   * batch it made before instead of making a second one.
+   */
+  private async offerPlaylist(info: MediaInfo): Promise<unknown> {
+    const limit = this.deps.config.playlistLimit;
+    const entries = (info.entries ?? []).slice(0, limit);
+    const batch = this.deps.store.createBatch({
+      sourceJobId: this.ctx.job.id,
+      url: info.url,
+      ...(info.title ? { title: info.title } : {}),
+      userId: Number(this.data.userId),
+      chatId: this.data.chatId,
+      ...(this.data.replyToMessageId ? { replyToMessageId: this.data.replyToMessageId } : {}),
+      locale: this.data.locale,
+      request: this.data.request,
+      autoLower: this.data.autoLower,
+      captions: this.data.captions,
+      total: info.entriesTotal ?? info.entries?.length ?? entries.length,
+      items: entries.map((entry) => ({ url: entry.url, ...(entry.title ? { title: entry.title } : {}) })),
+    });
+    await this.status.replace(offerText(this.t, batch, limit), playlistKeyboard(batch.key, batch.items.length, this.t));
+    return { playlist: batch.key, entries: batch.items.length };
+  }
+
+  /** Tells this job's batch (if it has one) how its entry ended; never fails the job. */
+  private async settleBatch(state: 'sent' | 'failed' | 'cancelled', code?: string): Promise<void> {
+    if (!this.data.batch) return;
+    await settleBatchEntry(this.deps, this.data.batch, state, code).catch((error: unknown) =>
+      this.deps.logger.warn({ err: error, jobId: this.ctx.job.id, batch: this.data.batch }, 'could not report to the playlist batch'),
+    );
   }
 
   /** Sends a cached answer; false when Telegram no longer knows the file (then we download). */
@@ -316,19 +364,24 @@ class BotJob {
     const log = (e: unknown) => this.deps.logger.warn({ err: e, jobId: job.id }, 'could not update a status message');
     if (signal.aborted) {
       // cancelled by the user (the queue says so) or a shutdown (the job resumes elsewhere)
-      if ((await this.deps.queue.get(job.id))?.state === 'cancelled') await this.status.replace(this.t('status-cancelled')).catch(log);
+      if ((await this.deps.queue.get(job.id))?.state !== 'cancelled') return;
+      if (this.data.batch) await this.settleBatch('cancelled');
+      else await this.status.replace(this.t('status-cancelled')).catch(log);
       return;
     }
     const e = toDownloadError(error, { url: this.data.url });
     if (e.code === 'internal') this.deps.logger.error({ err: error, jobId: job.id }, 'bot job failed');
     else this.deps.logger.info({ jobId: job.id, code: e.code, platform: this.platform }, 'bot job failed');
     const decision = this.deps.retry.decide(e, job.attempts);
+    // an entry of a batch retries quietly and fails into the batch's summary, not a message of its own
+    if (decision.retry && this.data.batch) return;
     if (decision.retry) {
       const text = this.t('status-retrying', { error: this.errorText(e), attempt: job.attempts + 1, max: job.maxAttempts });
       await this.status.replace(text).catch(log);
       return;
     }
     this.deps.store.recordFailure(Number(this.data.userId), this.platform);
+    if (this.data.batch) return this.settleBatch('failed', e.code);
     const lower = typeof e.context.lower === 'string' && isChoice(e.context.lower) ? (e.context.lower as Choice) : undefined;
     let keyboard;
     if (lower) {

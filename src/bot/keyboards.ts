@@ -3,6 +3,7 @@
  * button never carries a URL: it carries the 11-character key of a stored choice.
  *
  *   q:<key>:<choice>     download the stored link as <choice> (best, 1080p, …, audio)
+ *   pl:<key>:all|first   download every entry of the stored playlist batch, or only its first
  *   s:<field>:<value>    change one setting
  */
 import { InlineKeyboard } from 'grammy';
@@ -27,6 +28,22 @@ export function qualityKeyboard(key: string, t: Translate): InlineKeyboard {
 /** One button offering the same link in a lower quality (after a too-large result). */
 export function lowerQualityKeyboard(key: string, choice: Choice, t: Translate): InlineKeyboard {
   return new InlineKeyboard().text(t('button-try-quality', { quality: t(`quality-${choice}`) }), choiceData(key, choice));
+}
+
+/** What a playlist button asks for. */
+export type PlaylistAction = 'all' | 'first';
+
+/** callback_data of a playlist button. */
+export function playlistData(key: string, action: PlaylistAction): string {
+  return `pl:${key}:${action}`;
+}
+
+/** The buttons under a playlist offer: every entry (`count` of them) or just the first. */
+export function playlistKeyboard(key: string, count: number, t: Translate): InlineKeyboard {
+  return new InlineKeyboard()
+    .text(t('button-playlist-all', { count }), playlistData(key, 'all'))
+    .row()
+    .text(t('button-playlist-first'), playlistData(key, 'first'));
 }
 
 /** The /settings keyboard; the current value of each row is marked. */

@@ -1,12 +1,13 @@
 /**
  * The bot's own state in the embedded SQLite store (the same file as the job queue): the
  * Telegram file_id cache, user and group settings, pending keyboard choices (so callback_data
- * carries a short key, never a URL), which status message belongs to which job, the users
+ * carries a short key, never a URL), which status message belongs to which job, playlist
+ * batches (the entries offered, then one job per entry and how each ended), the users
  * /broadcast reaches, and the counters /stats and /status read.
  */
 import { randomBytes } from 'node:crypto';
 import { migrate, type SqliteDatabase } from '../utils/store.js';
-import type { AudioFormat } from '../media/types.js';
+import type { AudioFormat, DownloadRequest } from '../media/types.js';
 
 /** Default qualities a user can pick in /settings; `ask` shows a keyboard under every link. */
 export const QUALITY_SETTINGS = ['ask', 'best', '1080p', '720p', '480p', '360p'] as const;
@@ -67,6 +68,53 @@ export interface PendingChoice {
   createdAt: number;
 }
 
+/** How one entry of a playlist batch ended; `pending` until its job settles. */
+export type BatchItemState = 'pending' | 'sent' | 'failed' | 'cancelled';
+
+/** One entry of a playlist batch. */
+export interface BatchItem {
+  /** 0-based place in the playlist. */
+  index: number;
+  url: string;
+  title?: string;
+  /** The queue job of this entry, once "Download all" enqueued it. */
+  jobId?: string;
+  state: BatchItemState;
+  /** The DownloadError code of a failed entry. */
+  error?: string;
+}
+
+/**
+ * A playlist the bot offered: `offered` until the user presses "Download all", `running` while
+ * its entries' jobs run, `summarized` once the summary went out.
+ */
+export interface Batch {
+  key: string;
+  url: string;
+  title?: string;
+  userId: number;
+  chatId: number;
+  replyToMessageId?: number;
+  /** The offer message, which shows the batch's progress once started. */
+  messageId?: number;
+  locale: string;
+  /** What every entry is downloaded as (decided when the link was queued). */
+  request: DownloadRequest;
+  autoLower: boolean;
+  captions: boolean;
+  /** The playlist's own count when the site states it (may exceed the entries kept). */
+  total?: number;
+  state: 'offered' | 'running' | 'summarized';
+  items: BatchItem[];
+  createdAt: number;
+}
+
+/** What a new batch is made of; `sourceJobId` (the job that read the playlist) makes creating it idempotent. */
+export type NewBatch = Omit<Batch, 'key' | 'state' | 'items' | 'createdAt' | 'messageId'> & {
+  sourceJobId: string;
+  items: Array<Pick<BatchItem, 'url' | 'title'>>;
+};
+
 /** The bot's view of a queued job: whose it is and which message shows its status. */
 export interface BotJobRecord {
   jobId: string;
@@ -122,6 +170,31 @@ CREATE TABLE IF NOT EXISTS bot_jobs (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS bot_jobs_user ON bot_jobs(user_id, created_at);
+CREATE TABLE IF NOT EXISTS bot_batches (
+  key TEXT PRIMARY KEY,
+  source_job TEXT NOT NULL UNIQUE,
+  url TEXT NOT NULL,
+  title TEXT,
+  user_id INTEGER NOT NULL,
+  chat_id INTEGER NOT NULL,
+  reply_to INTEGER,
+  message_id INTEGER,
+  locale TEXT NOT NULL,
+  job TEXT NOT NULL,
+  total INTEGER,
+  state TEXT NOT NULL DEFAULT 'offered',
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bot_batch_items (
+  batch_key TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  url TEXT NOT NULL,
+  title TEXT,
+  job_id TEXT,
+  state TEXT NOT NULL DEFAULT 'pending',
+  error TEXT,
+  PRIMARY KEY (batch_key, idx)
+);
 CREATE TABLE IF NOT EXISTS bot_users (
   user_id INTEGER PRIMARY KEY,
   first_seen INTEGER NOT NULL,
@@ -249,6 +322,102 @@ export class BotStore {
     };
   }
 
+  // ------------------------------------------------------------------------------ playlist batches
+
+  /**
+   * Stores an offered playlist behind a short random key (for callback_data); a second call
+   * for the same source job (a retry after a crash) returns the batch made the first time.
+   */
+  createBatch(batch: NewBatch): Batch {
+    const now = this.now();
+    const job = JSON.stringify({ request: batch.request, autoLower: batch.autoLower, captions: batch.captions });
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM bot_batch_items WHERE batch_key IN (SELECT key FROM bot_batches WHERE created_at < ?)`).run(now - CHOICE_TTL_MS);
+      this.db.prepare('DELETE FROM bot_batches WHERE created_at < ?').run(now - CHOICE_TTL_MS);
+      if (this.db.prepare('SELECT 1 FROM bot_batches WHERE source_job = ?').get(batch.sourceJobId)) return;
+      const key = randomBytes(8).toString('base64url');
+      this.db
+        .prepare(
+          `INSERT INTO bot_batches (key, source_job, url, title, user_id, chat_id, reply_to, locale, job, total, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(key, batch.sourceJobId, batch.url, batch.title ?? null, batch.userId, batch.chatId, batch.replyToMessageId ?? null, batch.locale, job, batch.total ?? null, now);
+      const item = this.db.prepare('INSERT INTO bot_batch_items (batch_key, idx, url, title) VALUES (?, ?, ?, ?)');
+      for (const [index, entry] of batch.items.entries()) item.run(key, index, entry.url, entry.title ?? null);
+    }).immediate();
+    const row = this.db.prepare('SELECT key FROM bot_batches WHERE source_job = ?').get(batch.sourceJobId) as { key: string };
+    return this.batch(row.key)!;
+  }
+
+  /** The batch behind a key, with its items in playlist order; undefined when unknown or expired. */
+  batch(key: string): Batch | undefined {
+    const row = this.db.prepare('SELECT * FROM bot_batches WHERE key = ? AND created_at >= ?').get(key, this.now() - CHOICE_TTL_MS) as BatchRow | undefined;
+    if (!row) return undefined;
+    const items = this.db.prepare('SELECT * FROM bot_batch_items WHERE batch_key = ? ORDER BY idx').all(key) as BatchItemRow[];
+    const job = JSON.parse(row.job) as Pick<Batch, 'request' | 'autoLower' | 'captions'>;
+    return {
+      key: row.key,
+      url: row.url,
+      ...(row.title !== null ? { title: row.title } : {}),
+      userId: row.user_id,
+      chatId: row.chat_id,
+      ...(row.reply_to !== null ? { replyToMessageId: row.reply_to } : {}),
+      ...(row.message_id !== null ? { messageId: row.message_id } : {}),
+      locale: row.locale,
+      request: job.request,
+      autoLower: job.autoLower,
+      captions: job.captions,
+      ...(row.total !== null ? { total: row.total } : {}),
+      state: row.state as Batch['state'],
+      items: items.map((i) => ({
+        index: i.idx,
+        url: i.url,
+        ...(i.title !== null ? { title: i.title } : {}),
+        ...(i.job_id !== null ? { jobId: i.job_id } : {}),
+        state: i.state as BatchItemState,
+        ...(i.error !== null ? { error: i.error } : {}),
+      })),
+      createdAt: row.created_at,
+    };
+  }
+
+  /** Moves an offered batch to `running` with its progress message; false when it was started before. */
+  startBatch(key: string, messageId: number | undefined): boolean {
+    const changed = this.db
+      .prepare(`UPDATE bot_batches SET state = 'running', message_id = coalesce(?, message_id) WHERE key = ? AND state = 'offered'`)
+      .run(messageId ?? null, key).changes;
+    return changed > 0;
+  }
+
+  /** Records the queue job of one entry. */
+  setBatchItemJob(key: string, index: number, jobId: string): void {
+    this.db.prepare('UPDATE bot_batch_items SET job_id = ? WHERE batch_key = ? AND idx = ?').run(jobId, key, index);
+  }
+
+  /** Records how a pending entry ended; false when it had ended before (a retry, a redelivery). */
+  settleBatchItem(key: string, index: number, state: Exclude<BatchItemState, 'pending'>, error?: string): boolean {
+    return (
+      this.db
+        .prepare(`UPDATE bot_batch_items SET state = ?, error = ? WHERE batch_key = ? AND idx = ? AND state = 'pending'`)
+        .run(state, error ?? null, key, index).changes > 0
+    );
+  }
+
+  /**
+   * Marks a running batch whose every entry has ended as summarized; true for exactly one
+   * caller (the one that sends the summary), however many jobs end at once.
+   */
+  claimBatchSummary(key: string): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE bot_batches SET state = 'summarized' WHERE key = ? AND state = 'running'
+             AND NOT EXISTS (SELECT 1 FROM bot_batch_items WHERE batch_key = ? AND state = 'pending')`,
+        )
+        .run(key, key).changes > 0
+    );
+  }
+
   // ------------------------------------------------------------------------------ jobs
 
   /** Records that `jobId` belongs to this user and chat (and, once known, its status message). */
@@ -348,6 +517,30 @@ export class BotStore {
     }
     return out;
   }
+}
+
+interface BatchRow {
+  key: string;
+  url: string;
+  title: string | null;
+  user_id: number;
+  chat_id: number;
+  reply_to: number | null;
+  message_id: number | null;
+  locale: string;
+  job: string;
+  total: number | null;
+  state: string;
+  created_at: number;
+}
+
+interface BatchItemRow {
+  idx: number;
+  url: string;
+  title: string | null;
+  job_id: string | null;
+  state: string;
+  error: string | null;
 }
 
 interface JobRow {

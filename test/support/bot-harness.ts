@@ -19,7 +19,7 @@ import { PlatformManager } from '../../src/core/platform-manager.js';
 import { DownloadService } from '../../src/core/download-service.js';
 import { PLATFORMS } from '../../src/platforms/index.js';
 import type { Platform } from '../../src/platforms/base.js';
-import { startBot, type BotDeps, type BotOptions, type DlBot } from '../../src/bot/index.js';
+import { startBot, type BotDeps, type BotEngine, type BotOptions, type DlBot } from '../../src/bot/index.js';
 
 const TYPES: Record<string, string> = {
   '.mp4': 'video/mp4',
@@ -86,6 +86,11 @@ export interface HarnessOptions {
   extraPlatforms?: Platform[];
   slow?: { chunks: number; gapMs: number };
   deps?: Partial<BotDeps>;
+  /**
+   * The engine the bot downloads with, built on the harness's config (e.g. one on a FakeWeb
+   * HttpClient); default: `testEngine`, on the real network stack with 127.0.0.1 allowed.
+   */
+  engine?: (config: Config) => BotEngine;
 }
 
 export interface BotHarness {
@@ -125,9 +130,10 @@ export async function startBotHarness(options: HarnessOptions): Promise<BotHarne
     ...options.config,
   });
   const engine = testEngine(config, options.extraPlatforms);
+  const botEngine = options.engine?.(config) ?? engine;
   const botOptions: BotOptions = { pollingTimeoutSec: 1, workerPollMs: 100, stopDeadlineMs: 2000, retryBaseMs: 100, ...options.bot };
   const launch = (extra?: BotOptions) =>
-    startBot({ config, engine, ...options.deps, options: { ...botOptions, ...extra } });
+    startBot({ config, engine: botEngine, ...options.deps, options: { ...botOptions, ...extra } });
   const harness: BotHarness = {
     fake,
     media,
