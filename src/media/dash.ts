@@ -10,6 +10,7 @@ import type { Ffmpeg } from './ffmpeg.js';
 import { downloadToFile, type TransferResult } from './downloader.js';
 import { fetchSegments, type Segment, type SegmentOptions } from './segments.js';
 import { splitCodecs } from './hls.js';
+import { isoDurationSeconds } from './iso-duration.js';
 import { DownloadError } from '../utils/errors.js';
 import { readBounded, type HttpClient } from '../utils/http.js';
 
@@ -53,13 +54,8 @@ function parseXml(text: string): XmlNode {
 const child = (node: XmlNode | undefined, name: string) => node?.children.find((c) => c.name === name);
 const children = (node: XmlNode | undefined, name: string) => node?.children.filter((c) => c.name === name) ?? [];
 
-/** xs:duration (PT1H2M3.5S) in seconds. */
-export function parseXsDuration(value: string | undefined): number | undefined {
-  const m = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(value?.trim() ?? '');
-  if (!m || !m.slice(1).some(Boolean)) return undefined;
-  const [d, h, min, s] = m.slice(1).map((x) => Number(x ?? 0));
-  return d! * 86400 + h! * 3600 + min! * 60 + s!;
-}
+/** xs:duration (PT1H2M3.5S) in seconds; xs:duration is the ISO 8601 duration, so this is the shared parser under its DASH name. */
+export const parseXsDuration = isoDurationSeconds;
 
 /** A Representation with everything it inherits from its AdaptationSet, Period and MPD. */
 interface ResolvedRepresentation {
@@ -85,13 +81,13 @@ function representations(text: string, manifestUrl: string): { reps: ResolvedRep
   if (!mpd) throw new DownloadError('fetch.failed', 'Not a DASH manifest (no <MPD>).', { url: manifestUrl }, { retriable: false });
   const live = mpd.attrs.type === 'dynamic';
   const mpdBase = joinBase(manifestUrl, mpd);
-  const mpdDuration = parseXsDuration(mpd.attrs.mediaPresentationDuration);
+  const mpdDuration = isoDurationSeconds(mpd.attrs.mediaPresentationDuration);
   const reps: ResolvedRepresentation[] = [];
   // the first Period holds the programme; later ones are usually ads or bumpers
   const period = children(mpd, 'Period')[0];
   if (!period) return { reps, live };
   const periodBase = joinBase(mpdBase, period);
-  const periodDurationSec = parseXsDuration(period.attrs.duration) ?? mpdDuration;
+  const periodDurationSec = isoDurationSeconds(period.attrs.duration) ?? mpdDuration;
   for (const set of children(period, 'AdaptationSet')) {
     const setBase = joinBase(periodBase, set);
     for (const rep of children(set, 'Representation')) {

@@ -4,7 +4,7 @@
  * extracted. Everything a platform needs at run time arrives through ExtractContext.
  */
 import type { Logger } from 'pino';
-import type { HttpClient } from '../utils/http.js';
+import type { HttpClient, RequestOptions } from '../utils/http.js';
 import type { Config } from '../utils/config.js';
 import type { MediaInfo } from '../media/types.js';
 import type { KeyValueCache } from '../utils/memory-cache.js';
@@ -72,6 +72,19 @@ export function hostIn(host: string, domains: readonly string[]): boolean {
   return domains.some((d) => hostIs(host, d));
 }
 
+/**
+ * True when `url` is an http(s) URL on one of `domains` (or a subdomain): the first check of
+ * every `match`, so a `javascript:` or `ftp:` URL never reaches the path rules.
+ */
+export function isWebUrlOn(url: URL, domains: readonly string[]): boolean {
+  return (url.protocol === 'http:' || url.protocol === 'https:') && hostIn(url.hostname, domains);
+}
+
+/** The URL's host name as `hostIs` compares it: lower case, without a fully-qualified name's trailing dot. */
+export function hostName(url: URL): string {
+  return url.hostname.toLowerCase().replace(/\.$/, '');
+}
+
 /** The URL's path split into non-empty, decoded segments. */
 export function pathSegments(url: URL): string[] {
   return url.pathname
@@ -84,6 +97,14 @@ export function pathSegments(url: URL): string[] {
         return s;
       }
     });
+}
+
+/**
+ * Options for a request an extractor sends: `options`, plus the platform's name (so errors
+ * name it) and the extraction's abort signal (so a cancelled job stops its requests too).
+ */
+export function requestOptions<T extends RequestOptions>(ctx: Pick<ExtractContext, 'signal'>, platform: string, options?: T): T & RequestOptions {
+  return { ...options, platform, ...(ctx.signal ? { signal: ctx.signal } : {}) } as T & RequestOptions;
 }
 
 /** Builds a Match for `platform`; keeps platform files short. */

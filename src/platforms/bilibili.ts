@@ -20,12 +20,12 @@
  * non-final error so the yt-dlp backend gets them.
  */
 import { createHash } from 'node:crypto';
-import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { hostIn, hostName, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, errorForStatus, type ErrorContext, noNativeExtractor } from '../utils/errors.js';
-import { readBounded, type RequestOptions } from '../utils/http.js';
+import { readBounded } from '../utils/http.js';
 import { cookieJarFor } from '../utils/cookies.js';
-import { compact, num, str } from './page.js';
+import { compact, num, str, tryParseJson } from './page.js';
 
 const NAME = 'bilibili';
 const SHORT_HOSTS = ['b23.tv', 'bili2233.cn'] as const;
@@ -267,10 +267,6 @@ function apiError(code: number, message: string | undefined, context: ErrorConte
   }
 }
 
-function requestOptions(ctx: ExtractContext, headers: Record<string, string | undefined> = {}): RequestOptions {
-  return { platform: NAME, ...(ctx.signal ? { signal: ctx.signal } : {}), headers };
-}
-
 /** Cookies for api.bilibili.com from COOKIES_FILE (SESSDATA means a logged-in session). */
 function apiCookie(ctx: ExtractContext): string | undefined {
   return cookieJarFor(ctx.config)?.headerFor(`${API}/`);
@@ -279,16 +275,14 @@ function apiCookie(ctx: ExtractContext): string | undefined {
 /** GET an API endpoint and unwrap its envelope; non-zero codes become stable errors. */
 async function apiGet<T>(ctx: ExtractContext, path: string, query: Record<string, string | number>, context: ErrorContext, okCodes: number[] = [0]): Promise<T> {
   const url = `${API}${path}`;
-  const res = await ctx.http.request(url, {
-    ...requestOptions(ctx, { accept: 'application/json', referer: SITE, origin: 'https://www.bilibili.com', cookie: apiCookie(ctx) }),
+  const res = await ctx.http.request(url, requestOptions(ctx, NAME, {
+    headers: { accept: 'application/json', referer: SITE, origin: 'https://www.bilibili.com', cookie: apiCookie(ctx) },
     query,
     throwOnStatus: false,
-  });
+  }));
   const text = (await readBounded(res, MAX_API_BYTES)).toString('utf8');
-  let body: ApiEnvelope<T>;
-  try {
-    body = JSON.parse(text) as ApiEnvelope<T>;
-  } catch {
+  const body = tryParseJson<ApiEnvelope<T>>(text);
+  if (body === undefined) {
     // 412 is how Bilibili's firewall turns away a client it thinks asks too much
     if (res.status === 412) throw new DownloadError('fetch.rate_limited', "Bilibili's firewall refused the request (HTTP 412).", { ...context, status: 412 });
     if (res.status >= 400) throw errorForStatus(res.status, { platform: NAME, url });
@@ -490,8 +484,8 @@ export const bilibili: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostIn(url.hostname, HOSTS)) return null;
-    const host = url.hostname.toLowerCase().replace(/\.$/, '');
+    if (!isWebUrlOn(url, HOSTS)) return null;
+    const host = hostName(url);
     const segments = pathSegments(url);
     if (SITE_HOSTS.has(host)) return site(url, segments);
     if (host === 'player.bilibili.com') return player(url);

@@ -17,11 +17,11 @@
  *   https://plc.directory/{did} (did:plc) or https://{host}/.well-known/did.json (did:web).
  * Authors who opted out of logged-out viewing (the `!no-unauthenticated` label) are respected.
  */
-import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, errorForStatus } from '../utils/errors.js';
 import { hlsFormats } from './manifests.js';
-import { compact, num, str } from './page.js';
+import { compact, num, str, unixSeconds } from './page.js';
 
 const NAME = 'bluesky';
 const HOSTS = ['bsky.app', 'main.bsky.dev'] as const;
@@ -157,13 +157,9 @@ type MediaItem =
   | { kind: 'gif'; url: string }
   | { kind: 'link'; url: string };
 
-function base(ctx: ExtractContext) {
-  return { platform: NAME, ...(ctx.signal ? { signal: ctx.signal } : {}) };
-}
-
 /** GETs an XRPC method, reading the body of 400 answers, which carry the `error` name. */
 async function xrpc<T extends { error?: string; message?: string }>(ctx: ExtractContext, method: string, query: Record<string, string | number>, url: string): Promise<T> {
-  const res = await ctx.http.request(`${APPVIEW}/${method}`, { ...base(ctx), query, throwOnStatus: false, headers: { accept: 'application/json' } });
+  const res = await ctx.http.request(`${APPVIEW}/${method}`, requestOptions(ctx, NAME, { query, throwOnStatus: false, headers: { accept: 'application/json' } }));
   if (res.status !== 200 && res.status !== 400) {
     await res.body.dump();
     throw errorForStatus(res.status, { platform: NAME, url });
@@ -202,7 +198,7 @@ async function pdsEndpoint(did: string, ctx: ExtractContext): Promise<string | u
   const cached = await ctx.cache?.get<string>(key);
   if (cached) return cached;
   const docUrl = did.startsWith('did:web:') ? `https://${did.slice('did:web:'.length)}/.well-known/did.json` : `https://plc.directory/${did}`;
-  const doc = await ctx.http.json<ApiDidDocument>(docUrl, base(ctx));
+  const doc = await ctx.http.json<ApiDidDocument>(docUrl, requestOptions(ctx, NAME));
   const endpoint = str(doc.service?.find((s) => s.type === 'AtprotoPersonalDataServer' || s.id === '#atproto_pds')?.serviceEndpoint);
   if (endpoint) await ctx.cache?.set(key, endpoint.replace(/\/+$/, ''), DID_TTL_SEC);
   return endpoint?.replace(/\/+$/, '');
@@ -321,11 +317,6 @@ function titleOf(text: string | undefined, handle: string): string {
   return line.length > 100 ? `${line.slice(0, 99).trimEnd()}…` : line;
 }
 
-function unixSeconds(iso: string | undefined): number | undefined {
-  const ms = iso ? Date.parse(iso) : NaN;
-  return Number.isFinite(ms) ? Math.round(ms / 1000) : undefined;
-}
-
 /** The post view, or the error its thread node stands for. */
 function postOf(answer: ApiThreadAnswer, url: string): ApiPostView {
   const thread = answer.thread;
@@ -403,7 +394,7 @@ export const bluesky: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostIn(url.hostname, HOSTS)) return null;
+    if (!isWebUrlOn(url, HOSTS)) return null;
     const [first, actor, word, rkey] = pathSegments(url);
     if (first !== 'profile' || !actor || !ACTOR.test(actor) || word !== 'post' || !rkey || !RKEY.test(rkey)) return null;
     return matched(NAME, url, rkey, 'post', { handle: actor });

@@ -15,12 +15,14 @@
  * wants the site as Referer/Origin and the cookies the metadata answer sets.
  * Playlists are left to the yt-dlp backend.
  */
-import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { hostIn, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, errorForStatus, noNativeExtractor } from '../utils/errors.js';
-import { readBounded, type HttpResponse } from '../utils/http.js';
+import { readBounded } from '../utils/http.js';
 import { hlsFormats } from './manifests.js';
-import { absoluteUrl, compact, notFound, num, str } from './page.js';
+import { absoluteUrl, compact, notFound, num, str, tryParseJson } from './page.js';
+import { uniqueFormatIds } from './unique-formats.js';
+import { cookieHeader, setCookies } from './cookie-headers.js';
 const NAME = 'dailymotion';
 const HOSTS = ['dailymotion.com', 'dai.ly'] as const;
 
@@ -113,14 +115,6 @@ interface Metadata {
   error?: MetadataError;
 }
 
-/** `name=value` pairs of the cookies a response sets, for the CDN requests that follow. */
-function setCookies(res: HttpResponse): string | undefined {
-  const raw = res.headers['set-cookie'];
-  const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
-  const pairs = list.map((c) => c.split(';')[0]!.trim()).filter((c) => /^[^=\s]+=/.test(c));
-  return pairs.length ? pairs.join('; ') : undefined;
-}
-
 /** The stable error a metadata `error` object means. */
 function metadataError(error: MetadataError, url: string): DownloadError {
   const code = String(error.code ?? '');
@@ -138,25 +132,20 @@ function metadataError(error: MetadataError, url: string): DownloadError {
 
 /** The metadata answer, and the cookies it set for the CDN. */
 async function fetchMetadata(id: string, url: string, ctx: ExtractContext): Promise<{ metadata: Metadata; cookie: string | undefined }> {
-  const res = await ctx.http.request(`${METADATA}/${id}`, {
+  const res = await ctx.http.request(`${METADATA}/${id}`, requestOptions(ctx, NAME, {
     query: { app: 'com.dailymotion.neon' },
     // ff=off turns the family filter off, as the site does for a visitor who chose so
     headers: { accept: 'application/json', referer: `${SITE}/`, origin: SITE, cookie: 'ff=off' },
     throwOnStatus: false,
-    platform: NAME,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-  });
+  }));
   const text = (await readBounded(res, MAX_METADATA_BYTES)).toString('utf8');
-  let metadata: Metadata | undefined;
-  try {
-    metadata = JSON.parse(text) as Metadata;
-  } catch {
-    // refusals come as JSON; anything else is judged by its status below
-  }
+  // refusals come as JSON; anything else is judged by its status below
+  const metadata = tryParseJson<Metadata>(text);
   if (metadata?.error) throw metadataError(metadata.error, url);
   if (res.status >= 400) throw errorForStatus(res.status, { platform: NAME, url });
   if (!metadata) throw new DownloadError('fetch.failed', 'Dailymotion answered with something that is not JSON.', { platform: NAME, url }, { retriable: false });
-  return { metadata, cookie: setCookies(res) };
+  // the CDN requests that follow carry the cookies this answer sets
+  return { metadata, cookie: cookieHeader(setCookies(res.headers)) };
 }
 
 /** Width, height and frame rate a direct file names in its path (/H264-1280x720-60/). */
@@ -174,17 +163,6 @@ function fileFormat(quality: string, src: string, headers: Record<string, string
   });
 }
 
-/** Ids made unique where the master lists one height twice (two CDNs, two frame rates). */
-function uniqueIds(formats: Format[]): Format[] {
-  const seen = new Set<string>();
-  return formats.map((f) => {
-    let id = f.id;
-    for (let n = 2; seen.has(id); n++) id = `${f.id}-${n}`;
-    seen.add(id);
-    return id === f.id ? f : { ...f, id };
-  });
-}
-
 async function qualityFormats(metadata: Metadata, cookie: string | undefined, ctx: ExtractContext): Promise<Format[]> {
   const headers: Record<string, string> = { referer: `${SITE}/`, origin: SITE, ...(cookie ? { cookie } : {}) };
   const formats: Format[] = [];
@@ -199,8 +177,9 @@ async function qualityFormats(metadata: Metadata, cookie: string | undefined, ct
     }
   }
   for (const manifest of manifests) formats.push(...(await hlsFormats(ctx, manifest, { platform: NAME, headers })));
-  // variant URIs carry the same #cell=… hint
-  return uniqueIds(formats.map((f) => (f.url.includes('#') ? { ...f, url: f.url.split('#')[0]! } : f)));
+  // variant URIs carry the same #cell=… hint, and the master may list one height twice (two
+  // CDNs, two frame rates)
+  return uniqueFormatIds(formats.map((f) => (f.url.includes('#') ? { ...f, url: f.url.split('#')[0]! } : f)));
 }
 
 /** The largest poster (keys are heights), else the largest thumbnail. */
@@ -254,7 +233,7 @@ export const dailymotion: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostIn(url.hostname, HOSTS)) return null;
+    if (!isWebUrlOn(url, HOSTS)) return null;
     const segments = pathSegments(url);
     if (hostIn(url.hostname, ['dai.ly'])) return segments.length === 1 ? video(url, leadingId(segments[0])) : null;
 

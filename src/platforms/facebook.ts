@@ -20,13 +20,14 @@
  * A redirect to /login or /checkpoint, or a login form without video → content.login_required;
  * "This content isn't available" → content.not_found.
  */
-import { hostIn, hostIs, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { hostIs, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { parseMpd, representationSegments } from '../media/dash.js';
 import { DownloadError, errorForStatus, isDownloadError } from '../utils/errors.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { dashFormats, hlsFormats } from './manifests.js';
-import { absoluteUrl, compact, decodeEntities, metaTags, notFound, num, str } from './page.js';
+import { absoluteUrl, compact, decodeEntities, metaTags, notFound, num, str, tryParseJson } from './page.js';
+import { uniqueFormatIds } from './unique-formats.js';
 
 const NAME = 'facebook';
 const HOSTS = ['facebook.com', 'fb.com', 'fb.watch'] as const;
@@ -222,9 +223,7 @@ function canonicalUrl(match: Match, videoId: string): string {
 /** The page HTML, sent like a browser navigation (with COOKIES_FILE's session when configured). */
 async function fetchPage(url: string, ctx: ExtractContext): Promise<{ url: string; html: string }> {
   const cookie = cookieJarFor(ctx.config)?.headerFor(url);
-  const res = await ctx.http.request(url, {
-    platform: NAME,
-    signal: ctx.signal,
+  const res = await ctx.http.request(url, requestOptions(ctx, NAME, {
     headers: {
       accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8',
       'sec-fetch-mode': 'navigate',
@@ -233,7 +232,7 @@ async function fetchPage(url: string, ctx: ExtractContext): Promise<{ url: strin
       ...(cookie ? { cookie } : {}),
     },
     throwOnStatus: false,
-  });
+  }));
   const html = await res.body.text();
   if (LOGIN_PATH.test(new URL(res.url).pathname)) throw loginRequired(url);
   if (res.status === 404 || res.status === 410) throw notFound(NAME, url);
@@ -251,12 +250,8 @@ function videoNodes(html: string): Found[] {
   for (const m of html.matchAll(/<script\b[^>]*\bdata-sjs\b[^>]*>([\s\S]*?)<\/script>/gi)) {
     const text = m[1]!;
     if (!DELIVERY_KEYS.some((k) => text.includes(`"${k}"`))) continue;
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch {
-      continue; // a block that is not JSON cannot hold the Relay data we look for
-    }
+    const data = tryParseJson(text);
+    if (data === undefined) continue; // a block that is not JSON cannot hold the Relay data we look for
     walk(data, undefined, found, 0);
   }
   return found;
@@ -372,7 +367,8 @@ async function formatsOf(group: Found[], pageUrl: string, ctx: ExtractContext): 
   const options = { platform: NAME, headers: { ...CDN_HEADERS } };
   if (manifests.length === 0) for (const url of unique(manifestUrls)) formats.push(...(await dashFormats(ctx, url, options)));
   if (formats.length === 0) for (const url of unique(hlsUrls)) formats.push(...(await hlsFormats(ctx, url, options)));
-  return uniqueIds(formats).map((f) => ({ ...f, headers: { ...CDN_HEADERS, ...f.headers } }));
+  // two nodes may both say "hd"
+  return uniqueFormatIds(formats).map((f) => ({ ...f, headers: { ...CDN_HEADERS, ...f.headers } }));
 }
 
 function unique<T>(items: T[]): T[] {
@@ -399,13 +395,8 @@ function progressiveFormats(list: Array<[string, string]>): Format[] {
 function encodeHeight(url: string): number | undefined {
   const efg = new URL(url).searchParams.get('efg');
   let tag = new URL(url).searchParams.get('tag') ?? '';
-  if (efg) {
-    try {
-      tag = (JSON.parse(Buffer.from(efg, 'base64url').toString('utf8')) as { vencode_tag?: string }).vencode_tag ?? tag;
-    } catch {
-      // efg is an opaque tracking blob on some files; the resolution then stays unknown
-    }
-  }
+  // efg is an opaque tracking blob on some files; the resolution then stays unknown
+  if (efg) tag = tryParseJson<{ vencode_tag?: string }>(Buffer.from(efg, 'base64url').toString('utf8'))?.vencode_tag ?? tag;
   const p = /(\d{3,4})p\b/.exec(tag);
   return p ? Number(p[1]) : undefined;
 }
@@ -439,16 +430,6 @@ function inlineDash(rawXml: string, base: string, hasUrl: boolean): Format[] {
   });
 }
 
-/** Format ids made unique (two nodes may both say "hd"). */
-function uniqueIds(formats: Format[]): Format[] {
-  const taken = new Set<string>();
-  return formats.map((f) => {
-    let id = f.id;
-    for (let n = 2; taken.has(id); n++) id = `${f.id}-${n}`;
-    taken.add(id);
-    return id === f.id ? f : { ...f, id };
-  });
-}
 
 /** A page without any video: a photo, a removed item or a login wall. */
 function withoutVideo(match: Match, page: { url: string; html: string }, meta: Map<string, string>): MediaInfo {
@@ -477,7 +458,7 @@ export const facebook: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostIn(url.hostname, HOSTS)) return null;
+    if (!isWebUrlOn(url, HOSTS)) return null;
     const segments = pathSegments(url);
     const [first = '', second, third, fourth] = segments;
     if (hostIs(url.hostname, 'fb.watch')) return first && SHARE_CODE.test(first) ? matched(NAME, url, null, 'video') : null;

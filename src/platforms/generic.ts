@@ -8,12 +8,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { Parser } from 'htmlparser2';
-import { matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { parseHlsPlaylist } from '../media/hls.js';
 import { parseMpd } from '../media/dash.js';
+import { isoDurationSeconds } from '../media/iso-duration.js';
 import { DownloadError, isDownloadError } from '../utils/errors.js';
 import { header, type HttpResponse } from '../utils/http.js';
+import { decodeText, str, tryParseJson, unixSeconds } from './page.js';
+import { uniqueFormats } from './unique-formats.js';
 
 const NAME = 'generic';
 /** Bytes read to recognise a file by its signature. */
@@ -167,16 +170,12 @@ function resourceFromExtension(url: string): ResourceKind | null {
   return media ? { kind: 'media', media } : null;
 }
 
-/** ISO-8601 duration (PT1H2M3.5S, P1DT2H) or plain seconds → seconds. */
+/** A page's duration: ISO 8601 (JSON-LD's PT1H2M3.5S) or plain seconds (og:video:duration) → seconds. */
 export function parseIsoDuration(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
-  const m = /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(text);
-  if (!m || text === 'P' || /T$/i.test(text)) return undefined;
-  const [w, d, h, min, s] = m.slice(1).map((x) => (x ? Number(x) : 0)) as [number, number, number, number, number];
-  return w * 604_800 + d * 86_400 + h * 3_600 + min * 60 + s;
+  return /^\d+(\.\d+)?$/.test(text) ? Number(text) : isoDurationSeconds(text);
 }
 
 /** A media URL found on a page, with what the page said about it. */
@@ -206,7 +205,6 @@ export interface PageScan {
   embeds: string[];
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 const num = (v: unknown): number | undefined => {
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number.parseInt(v, 10) : Number.NaN;
   return Number.isFinite(n) && n > 0 ? n : undefined;
@@ -347,13 +345,8 @@ export function scanPage(html: string, pageUrl: string): PageScan {
   }
 
   const videoObjects: Record<string, unknown>[] = [];
-  for (const text of ldTexts) {
-    try {
-      collectVideoObjects(JSON.parse(text), videoObjects, 0);
-    } catch {
-      // a page's broken JSON-LD is common and says nothing about its video tags
-    }
-  }
+  // a page's broken JSON-LD is common and says nothing about its video tags: it is skipped
+  for (const text of ldTexts) collectVideoObjects(tryParseJson(text), videoObjects, 0);
   for (const vo of videoObjects) {
     const audioObject = /AudioObject/.test(String(vo['@type']));
     const encoding = str(vo.encodingFormat);
@@ -394,9 +387,8 @@ export function scanPage(html: string, pageUrl: string): PageScan {
   if (uploader) scan.uploader = uploader;
   const durationSec = parseIsoDuration(vo.duration) ?? parseIsoDuration(meta.get('og:video:duration') ?? meta.get('video:duration'));
   if (durationSec !== undefined) scan.durationSec = durationSec;
-  const uploaded = str(vo.uploadDate) ?? str(vo.datePublished);
-  const time = uploaded ? Date.parse(uploaded) : Number.NaN;
-  if (Number.isFinite(time)) scan.timestamp = Math.floor(time / 1000);
+  const timestamp = unixSeconds(str(vo.uploadDate) ?? str(vo.datePublished));
+  if (timestamp !== undefined) scan.timestamp = timestamp;
   return scan;
 }
 
@@ -555,12 +547,7 @@ class BodyReader {
     if (all.length > maxBytes && refuse) {
       throw new DownloadError('content.too_large', `The manifest is larger than ${maxBytes} bytes.`, { platform: NAME, url: this.res.url });
     }
-    const bytes = all.subarray(0, maxBytes);
-    try {
-      return new TextDecoder(charset ?? 'utf-8').decode(bytes);
-    } catch {
-      return new TextDecoder('utf-8').decode(bytes);
-    }
+    return decodeText(all.subarray(0, maxBytes), charset);
   }
 
   /** Stops reading: whatever is left of the body is never transferred. */
@@ -593,11 +580,7 @@ class Extraction {
    * text is read only when `readPage` is set.
    */
   async open(url: string, readPage = true): Promise<Opened> {
-    const res = await this.ctx.http.request(url, {
-      platform: NAME,
-      headers: { accept: ACCEPT_PAGE },
-      ...(this.ctx.signal ? { signal: this.ctx.signal } : {}),
-    });
+    const res = await this.ctx.http.request(url, requestOptions(this.ctx, NAME, { headers: { accept: ACCEPT_PAGE } }));
     const reader = new BodyReader(res);
     try {
       const type = parseType(header(res, 'content-type'));
@@ -660,7 +643,7 @@ class Extraction {
     if (stream.formats.length === 0) {
       throw new DownloadError('content.not_found', 'The manifest lists no playable streams.', { platform: NAME, url: info.url });
     }
-    const out: MediaInfo = { ...info, formats: uniqueFormats(stream.formats) };
+    const out: MediaInfo = { ...info, formats: distinctFormats(stream.formats) };
     if (stream.live) out.live = true;
     if (stream.durationSec !== undefined) out.durationSec = stream.durationSec;
     return out;
@@ -690,7 +673,7 @@ class Extraction {
   }
 
   private finish(page: MediaInfo, found: Found): MediaInfo {
-    const out: MediaInfo = { ...page, formats: uniqueFormats(found.formats) };
+    const out: MediaInfo = { ...page, formats: distinctFormats(found.formats) };
     if (found.live) out.live = true;
     if (out.durationSec === undefined && found.durationSec !== undefined) out.durationSec = found.durationSec;
     return out;
@@ -801,20 +784,9 @@ function manifestFormats<T>(parse: () => T, url: string): T {
   }
 }
 
-/** Drops repeated formats and makes ids unique within the result. */
-function uniqueFormats(formats: Format[]): Format[] {
-  const seen = new Set<string>();
-  const ids = new Map<string, number>();
-  const out: Format[] = [];
-  for (const f of formats) {
-    const key = `${f.protocol} ${f.url} ${f.manifestStreamId ?? ''}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const n = (ids.get(f.id) ?? 0) + 1;
-    ids.set(f.id, n);
-    out.push(n === 1 ? f : { ...f, id: `${f.id}-${n}` });
-  }
-  return out;
+/** Drops repeated formats (one stream of one manifest found twice) and makes ids unique within the result. */
+function distinctFormats(formats: Format[]): Format[] {
+  return uniqueFormats(formats, (f) => `${f.protocol} ${f.url} ${f.manifestStreamId ?? ''}`);
 }
 
 /** The full size of the resource from Content-Length (200) or Content-Range (206). */

@@ -11,7 +11,7 @@
  * anonymous where Instagram allows it and with COOKIES_FILE (sessionid) for the rest; stories
  * and highlights with COOKIES_FILE only. The shortcode ↔ media id conversion is exported.
  */
-import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { isWebUrlOn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { MediaInfo } from '../media/types.js';
 import { extractPost } from './instagram/post.js';
 import { extractStories } from './instagram/stories.js';
@@ -106,7 +106,7 @@ export const instagram: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostIn(url.hostname, HOSTS)) return null;
+    if (!isWebUrlOn(url, HOSTS)) return null;
     const segments = pathSegments(url);
     const [first = '', second, third] = segments;
     switch (first.toLowerCase()) {

@@ -18,13 +18,13 @@
  * unlocks subscriber-only VODs. The API sits behind Cloudflare, which sometimes answers a bot
  * check (403 with `cf-mitigated: challenge`); that is reported as a retriable fetch.failed.
  */
-import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { hostName, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { DownloadError, errorForStatus } from '../utils/errors.js';
 import { header, parseRetryAfter, readBounded, type HttpResponse } from '../utils/http.js';
 import { hlsFormats } from './manifests.js';
-import { absoluteUrl, compact, num, str } from './page.js';
+import { absoluteUrl, compact, num, str, tryParseJson, unixSeconds } from './page.js';
 
 const NAME = 'kick';
 const HOSTS = ['kick.com'] as const;
@@ -201,27 +201,14 @@ function safeDecode(value: string): string {
 /** GETs https://kick.com/api/{path} and parses it; failures become the matching error code. */
 async function api<T>(ctx: ExtractContext, path: string, what: string): Promise<T> {
   const url = `${SITE}/api/${path}`;
-  const res = await ctx.http.request(url, {
-    platform: NAME,
-    headers: apiHeaders(ctx, url),
-    throwOnStatus: false,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-  });
+  const res = await ctx.http.request(url, requestOptions(ctx, NAME, { headers: apiHeaders(ctx, url), throwOnStatus: false }));
   const text = (await readBounded(res, MAX_API_BYTES)).toString('utf8');
   if (res.status >= 400) throw apiError(res, text, url, what);
-  const data = parseJson<T>(text);
+  const data = tryParseJson<T>(text);
   if (data === undefined) {
     throw new DownloadError('fetch.failed', `Kick's ${what} API answered with something that is not JSON.`, { platform: NAME, url });
   }
   return data;
-}
-
-function parseJson<T>(text: string): T | undefined {
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Maps an API failure: 404, Cloudflare's bot check, a subscriber-only VOD, or the usual status mapping. */
@@ -231,7 +218,7 @@ function apiError(res: HttpResponse, body: string, url: string, what: string): D
   const context = { platform: NAME, url, status, ...(retryAfterSec !== undefined ? { retryAfterSec } : {}) };
   const cfMitigated = header(res, 'cf-mitigated');
   if (status === 404) return new DownloadError('content.not_found', `The Kick ${what} was not found.`, context);
-  const json = parseJson<ApiErrorBody>(body);
+  const json = tryParseJson<ApiErrorBody>(body);
   if (status === 403 && (cfMitigated || !json)) {
     return new DownloadError('fetch.failed', "Kick's bot protection refused the request; try again later or through PROXY_URL.", context, { retriable: true });
   }
@@ -244,9 +231,7 @@ function apiError(res: HttpResponse, body: string, url: string, what: string): D
 /** Kick's times: ISO 8601, or "YYYY-MM-DD HH:MM:SS" meaning UTC. Unix seconds. */
 function parseTime(value: string | undefined): number | undefined {
   if (!value) return undefined;
-  const iso = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(value) ? `${value.replace(' ', 'T')}Z` : value;
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+  return unixSeconds(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(value) ? `${value.replace(' ', 'T')}Z` : value);
 }
 
 function thumbnailOf(thumbnail: ApiLivestream['thumbnail']): string | undefined {
@@ -381,9 +366,8 @@ export const kick: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-    if (!hostIn(url.hostname, HOSTS)) return null;
-    const host = url.hostname.replace(/\.$/, '');
+    if (!isWebUrlOn(url, HOSTS)) return null;
+    const host = hostName(url);
     const segments = pathSegments(url);
     const [first, second] = segments;
     if (!first) return null;

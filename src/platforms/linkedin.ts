@@ -18,12 +18,14 @@
  * A redirect to /authwall or /login → content.login_required. Learning videos (member API) are left
  * to the yt-dlp backend; events are not media.
  */
-import { hostIn, hostIs, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { hostIs, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
+import { isoDurationSeconds } from '../media/iso-duration.js';
 import { DownloadError, errorForStatus, noNativeExtractor } from '../utils/errors.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { hlsFormats } from './manifests.js';
-import { absoluteUrl, attributes, compact, decodeEntities, jsonLd, metaTags, notFound, num, pageTitle, str } from './page.js';
+import { absoluteUrl, attributes, compact, decodeEntities, jsonLd, metaTags, notFound, num, pageTitle, str, tryParseJson, unixSeconds } from './page.js';
+import { uniqueFormats } from './unique-formats.js';
 
 const NAME = 'linkedin';
 const HOSTS = ['linkedin.com', 'lnkd.in'] as const;
@@ -154,12 +156,10 @@ function postUrl(match: Match): string {
 /** The post page, with COOKIES_FILE's session when there is one; login walls and 404s become their codes. */
 async function fetchPost(url: string, ctx: ExtractContext): Promise<string> {
   const cookie = cookieJarFor(ctx.config)?.headerFor(url);
-  const res = await ctx.http.request(url, {
-    platform: NAME,
-    signal: ctx.signal,
+  const res = await ctx.http.request(url, requestOptions(ctx, NAME, {
     headers: { accept: 'text/html,application/xhtml+xml', ...(cookie ? { cookie } : {}) },
     throwOnStatus: false,
-  });
+  }));
   const html = await res.body.text();
   const finalPath = new URL(res.url).pathname;
   if (LOGIN_WALL.test(finalPath) || res.status === 401) {
@@ -176,12 +176,8 @@ function progressiveFromVideoTag(html: string): Format[] {
   for (const tag of html.matchAll(/<video\b([^>]*)>/gi)) {
     const raw = attributes(tag[1]!)['data-sources'];
     if (!raw) continue;
-    let sources: DataSource[];
-    try {
-      sources = JSON.parse(raw) as DataSource[];
-    } catch {
-      continue; // a broken attribute on one player; the others and the <code> JSON are still read
-    }
+    const sources = tryParseJson<DataSource[]>(raw);
+    if (sources === undefined) continue; // a broken attribute on one player; the others and the <code> JSON are still read
     for (const source of Array.isArray(sources) ? sources : []) {
       const url = absoluteUrl(source.src);
       if (!url || (source.type && !source.type.startsWith('video/'))) continue;
@@ -220,30 +216,13 @@ function progressive(url: string, bitsPerSec: number | undefined, width: number 
   });
 }
 
-/** Each URL once, and ids made unique (two sources may name the same rendition). */
-function uniqueFormats(formats: Format[]): Format[] {
-  const out: Format[] = [];
-  for (const f of formats) {
-    if (out.some((g) => g.url === f.url)) continue;
-    const taken = (id: string) => out.some((g) => g.id === id);
-    let id = f.id;
-    for (let n = 2; taken(id); n++) id = `${f.id}-${n}`;
-    out.push({ ...f, id });
-  }
-  return out;
-}
-
 /** The first VideoPlayMetadata of the `<code>` blocks (entity-encoded JSON, `included` array). */
 function videoPlayMetadata(html: string): VideoPlayMetadata | undefined {
   for (const block of html.matchAll(/<code\b[^>]*>([\s\S]*?)<\/code>/gi)) {
     const text = block[1]!.trim();
     if (!text.includes('progressiveStreams') && !text.includes('adaptiveStreams')) continue;
-    let data: unknown;
-    try {
-      data = JSON.parse(decodeEntities(text.replace(/^<!--|-->$/g, '')));
-    } catch {
-      continue; // not every <code> block is JSON; the video one is checked by its content
-    }
+    const data = tryParseJson(decodeEntities(text.replace(/^<!--|-->$/g, '')));
+    if (data === undefined) continue; // not every <code> block is JSON; the video one is checked by its content
     const found = findPlayMetadata(data, 0);
     if (found) return found;
   }
@@ -278,7 +257,6 @@ function postMetadata(html: string, meta: Map<string, string>, id: string, url: 
   const author = Array.isArray(ld?.author) ? ld?.author[0] : ld?.author;
   const stats = ld?.interactionStatistic ? (Array.isArray(ld.interactionStatistic) ? ld.interactionStatistic : [ld.interactionStatistic]) : [];
   const likes = stats.find((s) => /LikeAction$/.test(s.interactionType ?? ''))?.userInteractionCount ?? num(/\bdata-num-reactions="(\d+)"/.exec(html)?.[1]);
-  const published = Date.parse(ld?.datePublished ?? ld?.uploadDate ?? '');
   const poster = /<video\b[^>]*\bdata-poster-url="([^"]+)"/i.exec(html)?.[1];
   const title = str(meta.get('og:title'))?.replace(/\s*\|\s*LinkedIn$/, '') ?? str(ld?.headline) ?? pageTitle(html)?.replace(/\s*\|\s*LinkedIn$/, '');
   return compact<MediaInfo>({
@@ -289,18 +267,12 @@ function postMetadata(html: string, meta: Map<string, string>, id: string, url: 
     description: str(ld?.articleBody) ?? str(ld?.description) ?? str(meta.get('og:description')),
     uploader: str(author?.name),
     uploaderId: /\/(?:in|company)\/([^/?#]+)/.exec(author?.url ?? '')?.[1],
-    timestamp: Number.isFinite(published) ? Math.floor(published / 1000) : undefined,
-    durationSec: play?.duration ? play.duration / 1000 : isoDuration(ld?.duration),
+    timestamp: unixSeconds(ld?.datePublished ?? ld?.uploadDate),
+    durationSec: play?.duration ? play.duration / 1000 : isoDurationSeconds(ld?.duration),
     likeCount: num(likes),
     thumbnail: absoluteUrl(poster ? decodeEntities(poster) : undefined) ?? absoluteUrl(meta.get('og:image')),
     formats: [],
   });
-}
-
-/** ISO 8601 duration (PT1M23S) in seconds. */
-function isoDuration(value: string | undefined): number | undefined {
-  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$/.exec(value ?? '');
-  return m && m.slice(1).some(Boolean) ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) : undefined;
 }
 
 /** LinkedIn posts, live videos, events and Learning videos. */
@@ -310,8 +282,7 @@ export const linkedin: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-    if (!hostIn(url.hostname, HOSTS)) return null;
+    if (!isWebUrlOn(url, HOSTS)) return null;
     const segments = pathSegments(url);
     if (hostIs(url.hostname, 'lnkd.in')) return segments.length === 1 ? matched(NAME, url, null) : null;
     const path = segments[0] === 'embed' ? segments.slice(1) : segments;

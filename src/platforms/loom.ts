@@ -18,13 +18,14 @@
  * ones need a member's cookies (COOKIES_FILE). Folders are left to the yt-dlp backend.
  */
 import { randomUUID } from 'node:crypto';
-import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
+import { isoDurationSeconds } from '../media/iso-duration.js';
 import { DownloadError, errorForStatus, noNativeExtractor } from '../utils/errors.js';
 import { readBounded } from '../utils/http.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { dashFormats, hlsFormats } from './manifests.js';
-import { absoluteUrl, compact, dig, jsonAfter, jsonLd, notFound, num, str } from './page.js';
+import { absoluteUrl, compact, dig, jsonAfter, jsonLd, notFound, num, str, tryParseJson, unixSeconds } from './page.js';
 const NAME = 'loom';
 const HOSTS = ['loom.com'] as const;
 
@@ -100,10 +101,6 @@ interface Source {
   url: string;
 }
 
-function requestOptions(ctx: ExtractContext) {
-  return { platform: NAME, ...(ctx.signal ? { signal: ctx.signal } : {}) };
-}
-
 /** A workspace member's session from COOKIES_FILE, for loom.com requests. */
 function sessionCookie(ctx: ExtractContext, url: string): Record<string, string> {
   const cookie = cookieJarFor(ctx.config)?.headerFor(url);
@@ -112,11 +109,10 @@ function sessionCookie(ctx: ExtractContext, url: string): Record<string, string>
 
 /** The share page's HTML; a removed video is a 404, a login wall a redirect to /login. */
 async function sharePage(id: string, url: string, ctx: ExtractContext): Promise<string> {
-  const res = await ctx.http.request(url, {
+  const res = await ctx.http.request(url, requestOptions(ctx, NAME, {
     headers: { accept: 'text/html,application/xhtml+xml', ...sessionCookie(ctx, url) },
     throwOnStatus: false,
-    ...requestOptions(ctx),
-  });
+  }));
   if (res.status === 404 || res.status === 410) {
     await res.body.dump();
     throw notFound(NAME, url, 'This Loom video does not exist or was deleted.');
@@ -162,21 +158,16 @@ function checkAccess(video: LoomVideo | undefined, url: string, ctx: ExtractCont
 /** POST to the raw-url or transcoded-url endpoint; null when it offers nothing. */
 async function sessionUrl(ctx: ExtractContext, id: string, endpoint: 'raw-url' | 'transcoded-url', pageUrl: string): Promise<string | null> {
   const api = `${URL_API}/${id}/${endpoint}`;
-  const res = await ctx.http.request(api, {
+  const res = await ctx.http.request(api, requestOptions(ctx, NAME, {
     method: 'POST',
     json: { anonID: randomUUID(), deviceID: null, force_original: false, password: null },
     headers: { accept: 'application/json', origin: SITE, referer: pageUrl, 'x-loom-request-source': REQUEST_SOURCE, ...sessionCookie(ctx, api) },
     throwOnStatus: false,
-    ...requestOptions(ctx),
-  });
+  }));
   const text = (await readBounded(res, 1024 * 1024)).toString('utf8');
   if (res.status === 429) throw errorForStatus(429, { platform: NAME, url: pageUrl });
-  let url: string | undefined;
-  try {
-    url = absoluteUrl(str(dig(JSON.parse(text), 'url')));
-  } catch {
-    // an empty or non-JSON answer: this endpoint has nothing for the video
-  }
+  // an empty or non-JSON answer: this endpoint has nothing for the video
+  const url = absoluteUrl(str(dig(tryParseJson(text), 'url')));
   if (res.status >= 400 || !url) {
     ctx.logger.debug({ platform: NAME, id, endpoint, status: res.status }, 'Loom offered no URL from this endpoint');
     return null;
@@ -263,17 +254,6 @@ function ownerName(state: ApolloState, video: LoomVideo | undefined): string | u
   return str(owner?.display_name) ?? str([owner?.first_name, owner?.last_name].filter((s) => typeof s === 'string').join(' '));
 }
 
-/** ISO 8601 seconds (PT182.207S) of JSON-LD. */
-function isoSeconds(duration: string | undefined): number | undefined {
-  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?$/.exec(duration ?? '');
-  return m ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) : undefined;
-}
-
-function unixTime(iso: string | undefined): number | undefined {
-  const ms = iso ? Date.parse(iso) : NaN;
-  return Number.isFinite(ms) ? Math.round(ms / 1000) : undefined;
-}
-
 async function extractVideo(id: string, ctx: ExtractContext): Promise<MediaInfo> {
   const url = `${SITE}/share/${id}`;
   const html = await sharePage(id, url, ctx);
@@ -296,8 +276,8 @@ async function extractVideo(id: string, ctx: ExtractContext): Promise<MediaInfo>
     title: str(video?.name) ?? str(ld.name) ?? id,
     description: str(video?.description),
     uploader: ownerName(state, video),
-    durationSec: num(video?.playable_duration) ?? num(props?.duration) ?? isoSeconds(ld.duration),
-    timestamp: unixTime(video?.createdAt ?? ld.uploadDate),
+    durationSec: num(video?.playable_duration) ?? num(props?.duration) ?? isoDurationSeconds(ld.duration),
+    timestamp: unixSeconds(video?.createdAt ?? ld.uploadDate),
     thumbnail: absoluteUrl(video?.thumbnails?.default ?? ld.thumbnailUrl),
     viewCount: num(deref(state, video?.views)?.total),
     formats,
@@ -317,8 +297,7 @@ export const loom: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-    if (!hostIn(url.hostname, HOSTS)) return null;
+    if (!isWebUrlOn(url, HOSTS)) return null;
     const [section, item, folderId] = pathSegments(url);
     if (section === 'share' && item === 'folder') {
       return folderId && ID_RE.test(folderId) ? matched(NAME, url, folderId, 'playlist') : null;

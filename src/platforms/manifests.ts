@@ -3,7 +3,7 @@
  * client and let the media layer's parsers list the variants. A media playlist (no variants)
  * becomes one format.
  */
-import type { ExtractContext } from './base.js';
+import { requestOptions, type ExtractContext } from './base.js';
 import type { Format } from '../media/types.js';
 import { parseHlsPlaylist } from '../media/hls.js';
 import { parseMpd } from '../media/dash.js';
@@ -33,7 +33,7 @@ export async function dashFormats(ctx: ExtractContext, url: string, options: Man
 }
 
 function request(ctx: ExtractContext, options: ManifestOptions) {
-  return { platform: options.platform, ...(options.headers ? { headers: options.headers } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) };
+  return requestOptions(ctx, options.platform, options.headers ? { headers: options.headers } : {});
 }
 
 function decorate(f: Format, options: ManifestOptions): Format {

@@ -18,12 +18,12 @@
  * Art, collections and user pages have no native extractor (a non-final error lets the yt-dlp
  * backend try).
  */
-import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { hostName, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, errorForStatus, type ErrorContext, noNativeExtractor } from '../utils/errors.js';
 import { readBounded, type HttpResponse, type RequestOptions } from '../utils/http.js';
 import { cookieJarFor } from '../utils/cookies.js';
-import { absoluteUrl, compact, decodeEntities, jsonAfter, metaTags, num, pageTitle, str } from './page.js';
+import { absoluteUrl, compact, decodeEntities, jsonAfter, metaTags, num, pageTitle, str, tryParseJson, unixSeconds } from './page.js';
 
 const NAME = 'newgrounds';
 const HOSTS = ['newgrounds.com'] as const;
@@ -114,9 +114,10 @@ interface PageFacts {
   ageLimit?: number;
 }
 
-function requestOptions(ctx: ExtractContext, url: string, headers: Record<string, string | undefined> = {}): RequestOptions {
+/** A GET of `url` with COOKIES_FILE's cookies for it; the status is judged by `readAnswer`. */
+function pageRequest(ctx: ExtractContext, url: string, headers: Record<string, string | undefined> = {}): RequestOptions {
   const cookie = cookieJarFor(ctx.config)?.headerFor(url);
-  return { platform: NAME, ...(ctx.signal ? { signal: ctx.signal } : {}), headers: { ...headers, cookie }, throwOnStatus: false };
+  return requestOptions(ctx, NAME, { headers: { ...headers, cookie }, throwOnStatus: false });
 }
 
 function ageRestricted(ctx: ExtractContext, context: ErrorContext): DownloadError {
@@ -151,11 +152,10 @@ function author(html: string): string | undefined {
 }
 
 async function readPage(ctx: ExtractContext, url: string, context: ErrorContext): Promise<PageFacts> {
-  const res = await ctx.http.request(url, requestOptions(ctx, url));
+  const res = await ctx.http.request(url, pageRequest(ctx, url));
   const html = await readAnswer(ctx, res, context);
   const meta = metaTags(html);
   const published = /itemprop="(?:uploadDate|datePublished)"\s+content="([^"]+)"/i.exec(html)?.[1];
-  const ms = published ? Date.parse(published) : NaN;
   const comments = /<div[^>]+id="author_comments"[^>]*>([\s\S]*?)<\/div>/i.exec(html)?.[1];
   const rating = /<h2\s+class=["']rated-([etma])["']/i.exec(html)?.[1];
   return compact<PageFacts>({
@@ -164,7 +164,7 @@ async function readPage(ctx: ExtractContext, url: string, context: ErrorContext)
     uploader: author(html),
     thumbnail: absoluteUrl(meta.get('og:image')),
     description: (comments ? str(stripTags(comments)) : undefined) ?? str(meta.get('og:description')),
-    timestamp: Number.isFinite(ms) ? ms / 1000 : undefined,
+    timestamp: unixSeconds(published),
     viewCount: counted(html, '(?:Views|Listens)'),
     durationSec: num(/"duration"\s*:\s*["']?(\d+)["']?/.exec(html)?.[1]),
     ageLimit: rating ? RATING_AGE[rating.toLowerCase()] : undefined,
@@ -212,18 +212,14 @@ async function movie(ctx: ExtractContext, id: string): Promise<MediaInfo> {
   const context = { platform: NAME, url };
   const facts = await readPage(ctx, url, context);
   const api = `${SITE}/portal/video/${id}`;
-  const res = await ctx.http.request(api, requestOptions(ctx, api, {
+  const res = await ctx.http.request(api, pageRequest(ctx, api, {
     accept: 'application/json, text/javascript, */*; q=0.01',
     'x-requested-with': 'XMLHttpRequest', // without it the endpoint answers with the HTML page
     referer: url,
   }));
   const text = await readAnswer(ctx, res, context);
-  let video: VideoJson;
-  try {
-    video = JSON.parse(text) as VideoJson;
-  } catch {
-    throw new DownloadError('fetch.failed', 'Newgrounds answered the video request with something that is not JSON.', context, { retriable: false });
-  }
+  const video = tryParseJson<VideoJson>(text);
+  if (video === undefined) throw new DownloadError('fetch.failed', 'Newgrounds answered the video request with something that is not JSON.', context, { retriable: false });
   const formats = videoFormats(video);
   if (formats.length === 0) {
     throw new DownloadError('content.not_found', 'This submission has no video file (a Flash game or movie).', context);
@@ -297,9 +293,8 @@ export const newgrounds: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-    if (!hostIn(url.hostname, HOSTS)) return null;
-    const labels = url.hostname.replace(/\.$/, '').split('.');
+    if (!isWebUrlOn(url, HOSTS)) return null;
+    const labels = hostName(url).split('.');
     const segments = pathSegments(url);
     if (labels.length === 2 || (labels.length === 3 && SITE_SUBDOMAINS.has(labels[0]!))) return fromSitePath(url, segments);
     const user = labels.length === 3 ? labels[0]! : '';

@@ -19,12 +19,12 @@
  *   `error` or a `movie.status` such as COPYRIGHTS_RESTRICTED or LIMITED_ACCESS.
  * - YouTube videos (`provider` USER_YOUTUBE) and external players are handed to their platform.
  */
-import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, isDownloadError, noNativeExtractor } from '../utils/errors.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { hlsFormats } from './manifests.js';
-import { absoluteUrl, compact, decodeEntities, num, str } from './page.js';
+import { absoluteUrl, compact, decodeEntities, num, str, tryParseJson } from './page.js';
 
 const NAME = 'okru';
 const HOSTS = ['ok.ru', 'odnoklassniki.ru'] as const;
@@ -95,10 +95,6 @@ interface Metadata {
   paymentInfo?: unknown;
 }
 
-function request(ctx: ExtractContext, headers: Record<string, string | undefined> = {}) {
-  return { platform: NAME, headers, ...(ctx.signal ? { signal: ctx.signal } : {}) };
-}
-
 /** The error an OK status code or stub sentence means. */
 function failure(text: string, url: string): DownloadError {
   const context = { platform: NAME, url };
@@ -120,12 +116,9 @@ function stubText(html: string): string | undefined {
 /** The player's options: the `data-options` attribute that carries flashvars (entity-encoded JSON). */
 function playerOptions(html: string): PlayerOptions | undefined {
   for (const m of html.matchAll(/\bdata-options="([^"]*)"/g)) {
-    try {
-      const options = JSON.parse(decodeEntities(m[1]!)) as PlayerOptions;
-      if (options.flashvars || options.isExternalPlayer) return options;
-    } catch {
-      // other widgets carry data-options too; only the player's parses to flashvars
-    }
+    // other widgets carry data-options too; only the player's parses to flashvars
+    const options = tryParseJson<PlayerOptions | null>(decodeEntities(m[1]!));
+    if (options?.flashvars || options?.isExternalPlayer) return options;
   }
   return undefined;
 }
@@ -134,19 +127,17 @@ function playerOptions(html: string): PlayerOptions | undefined {
 async function metadataOf(ctx: ExtractContext, options: PlayerOptions, page: string): Promise<Metadata> {
   const flashvars = options.flashvars ?? {};
   if (flashvars.metadata) {
-    try {
-      return JSON.parse(flashvars.metadata) as Metadata;
-    } catch {
-      throw new DownloadError('fetch.failed', 'The player metadata is not JSON.', { platform: NAME, url: page }, { retriable: false });
-    }
+    const metadata = tryParseJson<Metadata>(flashvars.metadata);
+    if (metadata === undefined) throw new DownloadError('fetch.failed', 'The player metadata is not JSON.', { platform: NAME, url: page }, { retriable: false });
+    return metadata;
   }
   const metadataUrl = absoluteUrl(flashvars.metadataUrl ? decodeURIComponent(flashvars.metadataUrl) : undefined, 'https://ok.ru/');
   if (!metadataUrl) throw new DownloadError('fetch.failed', 'The embed page has a player without metadata.', { platform: NAME, url: page }, { retriable: false });
-  return ctx.http.json<Metadata>(metadataUrl, {
-    ...request(ctx, { referer: page }),
+  return ctx.http.json<Metadata>(metadataUrl, requestOptions(ctx, NAME, {
+    headers: { referer: page },
     method: 'POST',
     form: flashvars.location ? { 'st.location': flashvars.location } : {},
-  });
+  }));
 }
 
 /** Another site's player embedded in OK's: that platform extracts it. */
@@ -204,7 +195,7 @@ async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
     throw noNativeExtractor(NAME, match.url.href, 'OK video channels');
   }
   const page = `https://ok.ru/videoembed/${id}`;
-  const html = await ctx.http.text(page, request(ctx, { cookie: cookieJarFor(ctx.config)?.headerFor(page) }));
+  const html = await ctx.http.text(page, requestOptions(ctx, NAME, { headers: { cookie: cookieJarFor(ctx.config)?.headerFor(page) } }));
   const stub = stubText(html);
   if (stub) throw failure(stub, page);
   if (/>\s*Access to this video is restricted\s*</i.test(html)) {
@@ -274,8 +265,7 @@ export const okru: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-    if (!hostIn(url.hostname, HOSTS)) return null;
+    if (!isWebUrlOn(url, HOSTS)) return null;
     const segments = pathSegments(url);
     if (segments.length === 1 && segments[0] === 'dk') return fromDk(url);
     return fromPath(url, segments);

@@ -1,7 +1,8 @@
 /**
  * Reading what sites embed in their pages: JSON in a <script> tag, JSON assigned to a
- * variable (`window.__INITIAL_STATE__ = {…};`), meta tags, HTML entities. Extractors share
- * these instead of each writing its own regex soup.
+ * variable (`window.__INITIAL_STATE__ = {…};`), meta tags, HTML entities, and the values found
+ * there (numbers, strings, dates, text in a named charset). Extractors share these instead of
+ * each writing its own regex soup.
  */
 import { DownloadError } from '../utils/errors.js';
 
@@ -27,9 +28,16 @@ export function scriptById(html: string, id: string): string | undefined {
 /** Parses the JSON of the script tag with `id`; undefined when absent or unparsable. */
 export function scriptJson<T = unknown>(html: string, id: string): T | undefined {
   const text = scriptById(html, id);
-  if (text === undefined) return undefined;
+  return text === undefined ? undefined : tryParseJson<T>(text.trim());
+}
+
+/**
+ * Parses JSON text, or undefined when it is not JSON: sites answer an API call with an HTML
+ * block page or a cut-off body, and the caller decides what that means.
+ */
+export function tryParseJson<T = unknown>(text: string): T | undefined {
   try {
-    return JSON.parse(text.trim()) as T;
+    return JSON.parse(text) as T;
   } catch {
     return undefined;
   }
@@ -39,11 +47,9 @@ export function scriptJson<T = unknown>(html: string, id: string): T | undefined
 export function jsonLd(html: string): unknown[] {
   const out: unknown[] = [];
   for (const m of html.matchAll(/<script\b[^>]*type=["']application\/ld\+json["'][^>]*>([\s\S]*?)<\/script>/gi)) {
-    try {
-      out.push(JSON.parse(m[1]!));
-    } catch {
-      // a page's broken JSON-LD block is not our error
-    }
+    // a page's broken JSON-LD block is not our error
+    const value = tryParseJson(m[1]!);
+    if (value !== undefined) out.push(value);
   }
   return out;
 }
@@ -66,12 +72,7 @@ export function jsonAfter<T = unknown>(text: string, marker: string | RegExp): T
   const start = text.slice(from).search(/[{[]/);
   if (start < 0) return undefined;
   const raw = balanced(text, from + start);
-  if (raw === undefined) return undefined;
-  try {
-    return JSON.parse(raw) as T;
-  } catch {
-    return undefined;
-  }
+  return raw === undefined ? undefined : tryParseJson<T>(raw);
 }
 
 /** The bracket-balanced substring starting at `start` ('{' or '['), or undefined if unbalanced. */
@@ -140,6 +141,28 @@ export function num(value: unknown): number | undefined {
 /** A non-empty trimmed string, else undefined. */
 export function str(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/**
+ * Unix time in whole seconds (to the nearest) of a date string `Date.parse` reads: ISO 8601
+ * (`2024-05-15T07:08:34.210Z`) or RFC 2822 (`Wed May 15 07:08:34 +0000 2024`); undefined when
+ * absent or unreadable.
+ */
+export function unixSeconds(date: string | undefined | null): number | undefined {
+  const ms = date ? Date.parse(date) : Number.NaN;
+  return Number.isFinite(ms) ? Math.round(ms / 1000) : undefined;
+}
+
+/**
+ * Bytes as text in `charset` (VK still serves windows-1251, old pages name theirs in a meta
+ * tag); UTF-8 when no charset is named or TextDecoder does not know the name.
+ */
+export function decodeText(bytes: Uint8Array, charset: string | undefined): string {
+  try {
+    return new TextDecoder(charset ?? 'utf-8').decode(bytes);
+  } catch {
+    return new TextDecoder('utf-8').decode(bytes);
+  }
 }
 
 /** Follows a path into nested JSON (`dig(x, 'a', 0, 'b')`), undefined at the first gap. */

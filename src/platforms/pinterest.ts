@@ -16,11 +16,11 @@
  * `carousel_data.carousel_slots[]` (image entries), else `images.orig` (a photo). A pin that only
  * embeds another site's player (`embed.src`) is handed to that platform.
  */
-import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { hostIn, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, isDownloadError } from '../utils/errors.js';
 import { hlsFormats } from './manifests.js';
-import { absoluteUrl, compact, num, scriptJson, str } from './page.js';
+import { absoluteUrl, compact, num, scriptJson, str, tryParseJson, unixSeconds } from './page.js';
 
 const NAME = 'pinterest';
 /** pinterest.com and the country domains Pinterest serves pins on; subdomains count. */
@@ -177,20 +177,16 @@ async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
 
 /** The pin from the resource API; undefined when the API refused (the page is tried next). */
 async function pinFromApi(id: string, ctx: ExtractContext): Promise<Pin | undefined> {
-  const res = await ctx.http.request('https://www.pinterest.com/resource/PinResource/get/', {
-    platform: NAME,
-    signal: ctx.signal,
+  const res = await ctx.http.request('https://www.pinterest.com/resource/PinResource/get/', requestOptions(ctx, NAME, {
     headers: API_HEADERS,
     query: { source_url: `/pin/${id}/`, data: JSON.stringify({ options: { id, field_set_key: 'detailed' }, context: {} }) },
     throwOnStatus: false,
-  });
+  }));
   const text = await res.body.text();
   if (res.status === 404) throw notFoundPin(id);
   if (res.status === 429) throw new DownloadError('fetch.rate_limited', undefined, { platform: NAME, url: res.url, status: 429 });
-  let answer: ResourceAnswer;
-  try {
-    answer = JSON.parse(text) as ResourceAnswer;
-  } catch {
+  const answer = tryParseJson<ResourceAnswer>(text);
+  if (answer === undefined) {
     ctx.logger.warn({ platform: NAME, status: res.status }, 'PinResource answered with something that is not JSON; reading the pin page');
     return undefined;
   }
@@ -203,7 +199,7 @@ async function pinFromApi(id: string, ctx: ExtractContext): Promise<Pin | undefi
 
 /** The pin from the page's embedded state. */
 async function pinFromPage(id: string, url: string, ctx: ExtractContext): Promise<Pin> {
-  const html = await ctx.http.text(url, { platform: NAME, signal: ctx.signal, headers: { accept: 'text/html,application/xhtml+xml' } });
+  const html = await ctx.http.text(url, requestOptions(ctx, NAME, { headers: { accept: 'text/html,application/xhtml+xml' } }));
   if (/"__typename"\s*:\s*"PinNotFound"/.test(html)) throw notFoundPin(id);
   const state = scriptJson<PageState>(html, '__PWS_DATA__') ?? scriptJson<PageState>(html, '__PWS_INITIAL_PROPS__');
   const pins = state?.props?.initialReduxState?.pins ?? state?.initialReduxState?.pins;
@@ -310,7 +306,6 @@ function itemFields(item: Item, fallbackThumbnail: string | undefined): Pick<Med
 function metadata(pin: Pin, id: string, url: string): MediaInfo & { title: string } {
   const description = str(pin.description) ?? str(pin.closeup_unified_description) ?? str(pin.seo_description);
   const user = pin.pinner ?? pin.closeup_attribution ?? undefined;
-  const created = pin.created_at ? Date.parse(pin.created_at) : NaN;
   const reactions = Object.values(pin.reaction_counts ?? {}).filter((n): n is number => typeof n === 'number');
   const tags = (pin.hashtags ?? []).map((t) => t.replace(/^#/, '')).filter(Boolean);
   return compact({
@@ -321,7 +316,7 @@ function metadata(pin: Pin, id: string, url: string): MediaInfo & { title: strin
     description,
     uploader: str(user?.full_name) ?? str(user?.username),
     uploaderId: str(user?.username),
-    timestamp: Number.isFinite(created) ? created / 1000 : undefined,
+    timestamp: unixSeconds(pin.created_at),
     likeCount: reactions.length ? reactions.reduce((a, b) => a + b, 0) : undefined,
     tags: tags.length ? tags : undefined,
     thumbnail: absoluteUrl(pin.images?.orig?.url),
@@ -336,7 +331,7 @@ export const pinterest: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostIn(url.hostname, HOSTS)) return null;
+    if (!isWebUrlOn(url, HOSTS)) return null;
     const [first, second, third] = pathSegments(url);
     if (hostIn(url.hostname, ['pin.it'])) return first && !second && SHORT_CODE.test(first) ? matched(NAME, url, null, 'pin') : null;
     if (first === 'url_shortener') return second && SHORT_CODE.test(second) && (third === undefined || third === 'redirect') ? matched(NAME, url, null, 'pin') : null;

@@ -23,12 +23,12 @@
  * Errors: 403 `reason: private` → content.private; quarantined/gated → content.login_required;
  * removed or deleted posts and banned subreddits → content.not_found.
  */
-import { hostIn, hostIs, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { hostIs, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, errorForStatus } from '../utils/errors.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { dashFormats, hlsFormats } from './manifests.js';
-import { compact, decodeEntities, num, str } from './page.js';
+import { compact, decodeEntities, num, str, tryParseJson } from './page.js';
 
 const NAME = 'reddit';
 const HOSTS = ['reddit.com', 'redd.it', 'redditmedia.com'] as const;
@@ -187,10 +187,6 @@ interface ApiRefusal {
   error?: number;
 }
 
-function base(ctx: ExtractContext) {
-  return { platform: NAME, ...(ctx.signal ? { signal: ctx.signal } : {}) };
-}
-
 /** The Cookie header: the over-18 opt-in plus the COOKIES_FILE session, if any. */
 function cookieHeader(ctx: ExtractContext): { cookie: string; session: boolean } {
   const jar = cookieJarFor(ctx.config)?.headerFor('https://www.reddit.com/');
@@ -213,23 +209,14 @@ function refusalError(status: number, refusal: ApiRefusal, url: string): Downloa
   }
 }
 
-/** Parses JSON, or undefined for an HTML block page. */
-function parseJson<T>(text: string): T | undefined {
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The post from its JSON listing; www first, old.reddit when www refuses us with a block page. */
 async function fetchPost(postId: string, ctx: ExtractContext): Promise<ApiPost> {
   const url = `https://www.reddit.com/comments/${postId}/`;
   const { cookie, session } = cookieHeader(ctx);
   for (const origin of LISTING_ORIGINS) {
-    const res = await ctx.http.request(`${origin}/comments/${postId}/.json`, { ...base(ctx), throwOnStatus: false, headers: { accept: 'application/json', cookie } });
+    const res = await ctx.http.request(`${origin}/comments/${postId}/.json`, requestOptions(ctx, NAME, { throwOnStatus: false, headers: { accept: 'application/json', cookie } }));
     const text = await res.body.text();
-    const body = parseJson<ApiListing | ApiRefusal>(text);
+    const body = tryParseJson<ApiListing | ApiRefusal>(text);
     if (res.status === 200 && Array.isArray(body)) {
       const post = body[0]?.data?.children?.[0]?.data;
       if (!post) throw new DownloadError('content.not_found', undefined, { platform: NAME, url });
@@ -413,7 +400,7 @@ async function postInfo(id: string, post: ApiPost, ctx: ExtractContext): Promise
 
 /** v.redd.it/{id}: the post it redirects to, else the bare DASH manifest. */
 async function vreddit(videoId: string, ctx: ExtractContext): Promise<MediaInfo> {
-  const target = await ctx.http.resolveRedirects(`https://v.redd.it/${videoId}`, base(ctx));
+  const target = await ctx.http.resolveRedirects(`https://v.redd.it/${videoId}`, requestOptions(ctx, NAME));
   const post = reddit.match(new URL(target));
   if (post?.id && post.kind === 'post') {
     const info = await postInfo(videoId, await fetchPost(post.id, ctx), ctx);
@@ -454,7 +441,7 @@ export const reddit: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostIn(url.hostname, HOSTS)) return null;
+    if (!isWebUrlOn(url, HOSTS)) return null;
     const segments = pathSegments(url);
     const host = url.hostname.toLowerCase();
     if (hostIs(host, 'v.redd.it')) {

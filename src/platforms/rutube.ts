@@ -24,12 +24,12 @@
  *   lists the clip with a direct mp4 `link`.
  * The CDN (bl.rutube.ru and its mirrors) wants `Referer: https://rutube.ru/` on every media request.
  */
-import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { hostIn, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, errorForStatus, isDownloadError, noNativeExtractor } from '../utils/errors.js';
 import { readBounded, type HttpResponse } from '../utils/http.js';
 import { hlsFormats } from './manifests.js';
-import { absoluteUrl, compact, num, str } from './page.js';
+import { absoluteUrl, compact, num, str, tryParseJson, unixSeconds } from './page.js';
 
 const NAME = 'rutube';
 const HOSTS = ['rutube.ru'] as const;
@@ -132,18 +132,9 @@ interface ListSource {
   title?: string;
 }
 
-function request(ctx: ExtractContext, extra: { headers?: Record<string, string>; query?: Record<string, string | undefined> } = {}) {
-  return { platform: NAME, ...(ctx.signal ? { signal: ctx.signal } : {}), ...extra };
-}
-
 /** A JSON body whatever the status (Rutube explains refusals in the body); undefined when it is not JSON. */
 async function readJson<T>(res: HttpResponse): Promise<T | undefined> {
-  const text = (await readBounded(res, 4 * 1024 * 1024)).toString('utf8');
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return undefined;
-  }
+  return tryParseJson<T>((await readBounded(res, 4 * 1024 * 1024)).toString('utf8'));
 }
 
 /** The refusal text of a `detail`, English first. */
@@ -180,10 +171,11 @@ function pageUrl(id: string, key: string | undefined, kind: string): string {
 }
 
 async function playOptions(ctx: ExtractContext, id: string, key: string | undefined, page: string): Promise<PlayOptions> {
-  const res = await ctx.http.request(`${API}/play/options/${id}/`, {
-    ...request(ctx, { headers: { accept: 'application/json', referer: page }, query: { no_404: 'true', referer: page, pver: 'v2', p: key } }),
+  const res = await ctx.http.request(`${API}/play/options/${id}/`, requestOptions(ctx, NAME, {
+    headers: { accept: 'application/json', referer: page },
+    query: { no_404: 'true', referer: page, pver: 'v2', p: key },
     throwOnStatus: false,
-  });
+  }));
   const options = await readJson<PlayOptions>(res);
   const failure = playFailure(options, res.status, page);
   if (failure) throw failure;
@@ -194,7 +186,7 @@ async function playOptions(ctx: ExtractContext, id: string, key: string | undefi
 /** The optional metadata call; a failure costs the description and upload time, so it is logged, not fatal. */
 async function videoMeta(ctx: ExtractContext, id: string, key: string | undefined): Promise<ApiVideo> {
   try {
-    return await ctx.http.json<ApiVideo>(`${API}/video/${id}/`, request(ctx, { query: { format: 'json', p: key } }));
+    return await ctx.http.json<ApiVideo>(`${API}/video/${id}/`, requestOptions(ctx, NAME, { query: { format: 'json', p: key } }));
   } catch (error) {
     if (!isDownloadError(error) || error.code === 'fetch.rate_limited') throw error;
     ctx.logger.warn({ platform: NAME, id, code: error.code }, 'the video metadata call failed; using the player options only');
@@ -205,9 +197,7 @@ async function videoMeta(ctx: ExtractContext, id: string, key: string | undefine
 /** Unix seconds of a Rutube timestamp, read as Moscow time when it names no zone. */
 function timestampOf(value: string | undefined): number | undefined {
   if (!value) return undefined;
-  const zoned = /(?:Z|[+-]\d\d:?\d\d)$/.test(value) ? value : value + MOSCOW_OFFSET;
-  const ms = Date.parse(zoned);
-  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+  return unixSeconds(/(?:Z|[+-]\d\d:?\d\d)$/.test(value) ? value : value + MOSCOW_OFFSET);
 }
 
 /** The HLS renditions; the master lists each one per CDN mirror, the first of each is kept. */
@@ -257,7 +247,7 @@ async function extractVideo(ctx: ExtractContext, id: string, key: string | undef
 /** A Yappy short: one mp4 named by the Yappy feed. */
 async function extractYappy(ctx: ExtractContext, id: string): Promise<MediaInfo> {
   const url = `https://rutube.ru/yappy/${id}/`;
-  const page = await ctx.http.json<YappyPage>('https://rutube.ru/pangolin/api/web/yappy/v4/yappypage/', request(ctx, {
+  const page = await ctx.http.json<YappyPage>('https://rutube.ru/pangolin/api/web/yappy/v4/yappypage/', requestOptions(ctx, NAME, {
     query: { client: 'wdp', videoId: id, page: '1', page_size: '1' },
   }));
   const clip = page.results?.find((r) => r.id === id);
@@ -270,7 +260,7 @@ async function extractYappy(ctx: ExtractContext, id: string): Promise<MediaInfo>
 async function listSource(ctx: ExtractContext, match: Match): Promise<ListSource> {
   const id = match.id!;
   if (match.kind === 'playlist' && match.extra?.type === 'tv') {
-    const show = await ctx.http.json<{ name?: string }>(`${API}/metainfo/tv/${id}/`, request(ctx, { query: { format: 'json' } }));
+    const show = await ctx.http.json<{ name?: string }>(`${API}/metainfo/tv/${id}/`, requestOptions(ctx, NAME, { query: { format: 'json' } }));
     return compact<ListSource>({ firstPage: new URL(`${API}/metainfo/tv/${id}/video/`), url: `https://rutube.ru/metainfo/tv/${id}/`, title: str(show.name) });
   }
   if (match.kind === 'playlist') return { firstPage: new URL(`${API}/playlist/custom/${id}/videos/`), url: `https://rutube.ru/plst/${id}/` };
@@ -290,7 +280,7 @@ async function listVideos(ctx: ExtractContext, first: URL, limit: number): Promi
   for (let pageNo = 1; next && videos.length < limit; pageNo++) {
     if (!next.searchParams.has('page')) next.searchParams.set('page', String(pageNo));
     next.searchParams.set('format', 'json');
-    const page: ListPage = await ctx.http.json<ListPage>(next, request(ctx));
+    const page: ListPage = await ctx.http.json<ListPage>(next, requestOptions(ctx, NAME));
     total ??= num(page.count);
     const results = page.results ?? [];
     videos.push(...results.filter((v) => typeof v.id === 'string' && HEX_ID_RE.test(v.id)));
@@ -388,8 +378,7 @@ export const rutube: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-    if (!hostIn(url.hostname, HOSTS)) return null;
+    if (!isWebUrlOn(url, HOSTS)) return null;
     const segments = pathSegments(url);
     const [a, b, c, d] = segments;
     switch (a) {

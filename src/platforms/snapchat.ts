@@ -19,10 +19,10 @@
  *   curated highlights.
  * Public content needs no login; a missing page (404) or an empty story is content.not_found.
  */
-import { hostIn, hostIs, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { hostIs, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError } from '../utils/errors.js';
-import { absoluteUrl, compact, num, scriptById, str } from './page.js';
+import { absoluteUrl, compact, num, scriptById, str, tryParseJson } from './page.js';
 
 const NAME = 'snapchat';
 const HOSTS = ['snapchat.com'] as const;
@@ -151,15 +151,11 @@ function pageUrl(match: Match): string {
 }
 
 async function pageProps(ctx: ExtractContext, url: string): Promise<PageProps> {
-  const html = await ctx.http.text(url, { platform: NAME, ...(ctx.signal ? { signal: ctx.signal } : {}), headers: { accept: 'text/html,application/xhtml+xml' } });
+  const html = await ctx.http.text(url, requestOptions(ctx, NAME, { headers: { accept: 'text/html,application/xhtml+xml' } }));
   const raw = scriptById(html, '__NEXT_DATA__');
   if (raw === undefined) throw new DownloadError('fetch.failed', 'The Snapchat page carries no __NEXT_DATA__.', { platform: NAME, url }, { retriable: false });
-  let data: NextData;
-  try {
-    data = JSON.parse(raw) as NextData;
-  } catch {
-    throw new DownloadError('fetch.failed', "The Snapchat page's __NEXT_DATA__ is not JSON.", { platform: NAME, url }, { retriable: false });
-  }
+  const data = tryParseJson<NextData>(raw);
+  if (data === undefined) throw new DownloadError('fetch.failed', "The Snapchat page's __NEXT_DATA__ is not JSON.", { platform: NAME, url }, { retriable: false });
   return data.props?.pageProps ?? {};
 }
 
@@ -262,8 +258,7 @@ export const snapchat: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-    if (!hostIn(url.hostname, HOSTS)) return null;
+    if (!isWebUrlOn(url, HOSTS)) return null;
     const segments = pathSegments(url);
     const [first, second] = segments;
     if (hostIs(url.hostname, 't.snapchat.com')) {

@@ -19,12 +19,13 @@
  * (SoundCloud Go+ full streams); without it public tracks work, Go+ tracks are 30 s previews and
  * are refused with content.login_required.
  */
-import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { hostName, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, errorForStatus, isDownloadError } from '../utils/errors.js';
-import { readBounded, type RequestOptions } from '../utils/http.js';
+import { readBounded } from '../utils/http.js';
 import { cookieJarFor } from '../utils/cookies.js';
-import { compact, num, str } from './page.js';
+import { compact, num, str, tryParseJson, unixSeconds } from './page.js';
+import { uniqueFormatIds } from './unique-formats.js';
 
 const NAME = 'soundcloud';
 const HOSTS = ['soundcloud.com'] as const;
@@ -114,7 +115,7 @@ function player(url: URL, segments: string[]): Match | null {
     return null;
   }
   if (inner.protocol !== 'http:' && inner.protocol !== 'https:') return null;
-  const host = inner.hostname.toLowerCase().replace(/\.$/, '');
+  const host = hostName(inner);
   const found = API_HOSTS.has(host) ? api(inner, pathSegments(inner)) : SITE_HOSTS.has(host) ? site(inner, pathSegments(inner)) : null;
   if (!found?.id) return null;
   const extra = found.extra ?? withSecret(url.searchParams.get('secret_token'));
@@ -214,10 +215,6 @@ interface StreamKind {
   bitrateKbps?: number;
 }
 
-function requestOptions(ctx: ExtractContext): RequestOptions {
-  return { platform: NAME, ...(ctx.signal ? { signal: ctx.signal } : {}) };
-}
-
 /** The logged-in session, when COOKIES_FILE holds SoundCloud's oauth_token cookie. */
 function oauthToken(ctx: ExtractContext): string | undefined {
   return cookieJarFor(ctx.config)?.get('soundcloud.com', 'oauth_token');
@@ -246,7 +243,7 @@ async function clientId(ctx: ExtractContext, fresh: boolean): Promise<string> {
 
 /** Reads the web app's client_id: the home page's hydration data, else its script bundles. */
 async function discoverClientId(ctx: ExtractContext): Promise<string> {
-  const home = await ctx.http.text(HOME, requestOptions(ctx));
+  const home = await ctx.http.text(HOME, requestOptions(ctx, NAME));
   const hydrated = HYDRATED_CLIENT_ID.exec(home)?.[1];
   if (hydrated) return hydrated;
   const bundles = [...home.matchAll(ASSET_SCRIPT)].map((m) => m[1]!);
@@ -254,7 +251,7 @@ async function discoverClientId(ctx: ExtractContext): Promise<string> {
   for (const src of bundles.reverse().slice(0, MAX_BUNDLES)) {
     let js: string;
     try {
-      js = await ctx.http.text(src, requestOptions(ctx));
+      js = await ctx.http.text(src, requestOptions(ctx, NAME));
     } catch (error) {
       if (!isDownloadError(error) || error.code === 'fetch.rate_limited') throw error;
       ctx.logger.warn({ platform: NAME, bundle: src, code: error.code }, 'a SoundCloud bundle could not be read; trying the next');
@@ -273,7 +270,7 @@ async function discoverClientId(ctx: ExtractContext): Promise<string> {
 async function apiJson<T>(ctx: ExtractContext, url: string, query: Record<string, string | undefined> = {}): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     const id = await clientId(ctx, attempt > 0);
-    const res = await ctx.http.request(url, { ...requestOptions(ctx), headers: apiHeaders(ctx), query: { ...query, client_id: id }, throwOnStatus: false });
+    const res = await ctx.http.request(url, requestOptions(ctx, NAME, { headers: apiHeaders(ctx), query: { ...query, client_id: id }, throwOnStatus: false }));
     if (res.status >= 400) {
       await res.body.dump().catch(() => undefined);
       if ((res.status === 401 || res.status === 403) && attempt === 0) {
@@ -285,12 +282,9 @@ async function apiJson<T>(ctx: ExtractContext, url: string, query: Record<string
       }
       throw errorForStatus(res.status, { platform: NAME, url });
     }
-    const text = (await readBounded(res, MAX_API_BYTES)).toString('utf8');
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new DownloadError('fetch.failed', 'SoundCloud answered with something that is not JSON.', { platform: NAME, url });
-    }
+    const data = tryParseJson<T>((await readBounded(res, MAX_API_BYTES)).toString('utf8'));
+    if (data === undefined) throw new DownloadError('fetch.failed', 'SoundCloud answered with something that is not JSON.', { platform: NAME, url });
+    return data;
   }
 }
 
@@ -369,11 +363,6 @@ function artwork(url: string | null | undefined): string | undefined {
   return str(url)?.replace(/-large(\.(?:jpg|png))/, '-t500x500$1');
 }
 
-function timestamp(iso: string | undefined): number | undefined {
-  const ms = iso ? Date.parse(iso) : NaN;
-  return Number.isFinite(ms) ? ms / 1000 : undefined;
-}
-
 /** `user/track` (or `user/sets/set`) from a permalink URL. */
 function idFromPermalink(url: string | undefined): string | undefined {
   if (!url) return undefined;
@@ -414,13 +403,10 @@ async function trackInfo(ctx: ExtractContext, track: ApiTrack, id: string | unde
     }
     throw new DownloadError('content.not_found', 'This track has no playable stream.', context);
   }
-  const formats = (await Promise.all(playable.map(({ t, kind }) => transcodingFormat(ctx, track, t, kind, secret)))).filter((f): f is Format => !!f);
-  if (formats.length === 0) throw new DownloadError('content.not_found', 'SoundCloud handed out no stream URL for this track.', context);
-  const seen = new Set<string>();
-  for (const f of formats) {
-    while (seen.has(f.id)) f.id += '_';
-    seen.add(f.id);
-  }
+  const found = (await Promise.all(playable.map(({ t, kind }) => transcodingFormat(ctx, track, t, kind, secret)))).filter((f): f is Format => !!f);
+  if (found.length === 0) throw new DownloadError('content.not_found', 'SoundCloud handed out no stream URL for this track.', context);
+  // ids are made of protocol and preset, which two transcodings may share
+  const formats = uniqueFormatIds(found);
   return compact<MediaInfo>({
     platform: NAME,
     id: id ?? idFromPermalink(track.permalink_url) ?? String(track.id),
@@ -432,7 +418,7 @@ async function trackInfo(ctx: ExtractContext, track: ApiTrack, id: string | unde
     thumbnail: artwork(track.artwork_url) ?? artwork(track.user?.avatar_url),
     description: str(track.description),
     tags: tagsOf(track),
-    timestamp: timestamp(track.created_at),
+    timestamp: unixSeconds(track.created_at),
     viewCount: num(track.playback_count),
     likeCount: num(track.likes_count) ?? num(track.favoritings_count),
     formats,
@@ -492,7 +478,7 @@ async function playlistInfo(ctx: ExtractContext, playlist: ApiPlaylist, id: stri
     thumbnail: artwork(playlist.artwork_url),
     description: str(playlist.description),
     tags: tagsOf(playlist),
-    timestamp: timestamp(playlist.created_at),
+    timestamp: unixSeconds(playlist.created_at),
     formats: [],
     entries,
     entriesTotal: total > wanted.length ? total : undefined,
@@ -515,8 +501,8 @@ export const soundcloud: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostIn(url.hostname, HOSTS)) return null;
-    const host = url.hostname.toLowerCase().replace(/\.$/, '');
+    if (!isWebUrlOn(url, HOSTS)) return null;
+    const host = hostName(url);
     const segments = pathSegments(url);
     if (host === 'on.soundcloud.com') {
       return segments.length === 1 && SHORT_CODE.test(segments[0] ?? '') ? matched(NAME, url, null, 'track') : null;

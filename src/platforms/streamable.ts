@@ -4,7 +4,7 @@
  * bare and www. hosts. Site pages (login, pricing, …) are not shortcodes; the CDN hosts serve
  * plain files and are left to the generic extractor.
  */
-import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { hostName, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError } from '../utils/errors.js';
 import { absoluteUrl, compact, num, str } from './page.js';
@@ -73,10 +73,7 @@ const READY = 2;
 async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
   const id = match.id!;
   const url = `https://streamable.com/${id}`;
-  const video = await ctx.http.json<ApiVideo>(`https://ajax.streamable.com/videos/${id}`, {
-    platform: NAME,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-  });
+  const video = await ctx.http.json<ApiVideo>(`https://ajax.streamable.com/videos/${id}`, requestOptions(ctx, NAME));
   if (video.status !== READY) {
     throw new DownloadError('content.not_found', 'This video is still uploading or processing, or failed to process.', { platform: NAME, url, status: video.status });
   }
@@ -126,8 +123,8 @@ export const streamable: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostIn(url.hostname, HOSTS)) return null;
-    if (!SITE_HOSTS.has(url.hostname.toLowerCase().replace(/\.$/, ''))) return null;
+    if (!isWebUrlOn(url, HOSTS)) return null;
+    if (!SITE_HOSTS.has(hostName(url))) return null;
     const [first, second, ...rest] = pathSegments(url);
     if (first === 'e' || first === 's') return video(url, second);
     if (first === 'o') return rest.length === 0 ? video(url, second) : null;

@@ -10,13 +10,14 @@
  * login is needed for public posts (COOKIES_FILE's threads.com cookies are sent when present);
  * a page without the post is content.not_found.
  */
-import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { MediaInfo } from '../media/types.js';
 import { DownloadError } from '../utils/errors.js';
 import { readBounded } from '../utils/http.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { postFromApi, postToMediaInfo, type ApiMedia, type Site } from './instagram/media.js';
 import { documentHeaders, nextBrowser } from './instagram/browser.js';
+import { tryParseJson } from './page.js';
 
 const NAME = 'threads';
 const HOSTS = ['threads.net', 'threads.com'] as const;
@@ -74,7 +75,7 @@ async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
 /** The post page; a bounce to the login page is content.login_required. */
 async function fetchPage(url: string, ctx: ExtractContext): Promise<string> {
   const headers = { ...documentHeaders(nextBrowser()), cookie: cookieJarFor(ctx.config)?.headerFor(url) };
-  const res = await ctx.http.request(url, { headers, platform: NAME, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const res = await ctx.http.request(url, requestOptions(ctx, NAME, { headers }));
   if (/^\/(login|accounts\/login)\b/.test(new URL(res.url).pathname)) {
     await res.body.dump().catch(() => undefined); // the login page has nothing for us
     throw new DownloadError('content.login_required', 'Threads answered with its login page (set COOKIES_FILE).', { platform: NAME, url });
@@ -87,12 +88,8 @@ export function findPost(html: string, code: string): ThreadsPost | undefined {
   for (const m of html.matchAll(/<script\b[^>]*\bdata-sjs\b[^>]*>([\s\S]*?)<\/script>/gi)) {
     const text = m[1]!;
     if (!text.includes(code)) continue;
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch {
-      continue; // not every data-sjs block is complete JSON; the post's block is
-    }
+    const data = tryParseJson(text);
+    if (data === undefined) continue; // not every data-sjs block is complete JSON; the post's block is
     const post = search(data, code, 0);
     if (post) return post;
   }
@@ -134,7 +131,7 @@ export const threads: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostIn(url.hostname, HOSTS)) return null;
+    if (!isWebUrlOn(url, HOSTS)) return null;
     const [first = '', second, third] = pathSegments(url);
     if (first === 't') return second && CODE.test(second) ? matched(NAME, url, second, 'post') : null;
     if (!USER.test(first) || second !== 'post' || !third || !CODE.test(third)) return null;

@@ -11,7 +11,7 @@
  * multi/aweme/detail API is asked instead. Removed, private and region-locked posts end there
  * with their own codes. Lives are refused: TikTok keeps no recording to download.
  */
-import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { isWebUrlOn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { MediaInfo } from '../media/types.js';
 import { DownloadError, toDownloadError } from '../utils/errors.js';
 import { appMediaInfo, fetchAppPost } from './tiktok/app.js';
@@ -134,7 +134,7 @@ export const tiktok: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostIn(url.hostname, HOSTS)) return null;
+    if (!isWebUrlOn(url, HOSTS)) return null;
     const segments = pathSegments(url);
     const [first = '', second, third] = segments;
     if (SHORT_HOSTS.has(url.hostname.toLowerCase())) return shortLink(url, first);

@@ -19,11 +19,11 @@
  * post become entries. Other providers' videos (YouTube…) are handed to their platform.
  * A redirect to /login_required or /safe-mode without any readable post → content.login_required.
  */
-import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { hostName, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, errorForStatus } from '../utils/errors.js';
 import { cookieJarFor } from '../utils/cookies.js';
-import { absoluteUrl, attributes, compact, jsonAfter, metaTags, notFound, num, pageTitle, scriptJson, str } from './page.js';
+import { absoluteUrl, attributes, compact, jsonAfter, metaTags, notFound, num, pageTitle, scriptJson, str, tryParseJson } from './page.js';
 
 const NAME = 'tumblr';
 const HOSTS = ['tumblr.com'] as const;
@@ -165,7 +165,7 @@ async function extract(match: Match, ctx: ExtractContext): Promise<MediaInfo> {
 
 /** The post page; 404 is a removed post, anything else is read (login walls redirect with 200). */
 async function fetchPage(url: string, ctx: ExtractContext): Promise<{ url: string; html: string }> {
-  const res = await ctx.http.request(url, { platform: NAME, signal: ctx.signal, headers: { accept: 'text/html,application/xhtml+xml', ...cookieHeader(url, ctx) }, throwOnStatus: false });
+  const res = await ctx.http.request(url, requestOptions(ctx, NAME, { headers: { accept: 'text/html,application/xhtml+xml', ...cookieHeader(url, ctx) }, throwOnStatus: false }));
   const html = await res.body.text();
   if (res.status === 404 || res.status === 410) throw notFound(NAME, url);
   if (res.status >= 400) throw errorForStatus(res.status, { platform: NAME, url });
@@ -193,22 +193,16 @@ async function postFromApi(blog: string, id: string, url: string, pageToken: str
   const token = pageToken ?? (await apiToken(ctx));
   if (!token) return undefined;
   const api = `https://www.tumblr.com/api/v2/blog/${encodeURIComponent(blog)}/posts/${id}/permalink`;
-  const res = await ctx.http.request(api, {
-    platform: NAME,
-    signal: ctx.signal,
+  const res = await ctx.http.request(api, requestOptions(ctx, NAME, {
     headers: { accept: 'application/json', authorization: `Bearer ${token}`, referer: url, ...cookieHeader(api, ctx) },
     throwOnStatus: false,
-  });
+  }));
   const text = await res.body.text();
   if (res.status === 404) throw notFound(NAME, url);
   if (res.status === 401 || res.status === 403) throw loginRequired(url);
   if (res.status >= 400) throw errorForStatus(res.status, { platform: NAME, url: api });
-  let answer: PermalinkAnswer;
-  try {
-    answer = JSON.parse(text) as PermalinkAnswer;
-  } catch {
-    throw new DownloadError('fetch.failed', 'The Tumblr API answered with something that is not JSON.', { platform: NAME, url: api });
-  }
+  const answer = tryParseJson<PermalinkAnswer>(text);
+  if (answer === undefined) throw new DownloadError('fetch.failed', 'The Tumblr API answered with something that is not JSON.', { platform: NAME, url: api });
   return answer.response?.timeline?.elements?.find((p) => postId(p) === id) ?? answer.response?.timeline?.elements?.[0];
 }
 
@@ -216,7 +210,7 @@ async function postFromApi(blog: string, id: string, url: string, pageToken: str
 async function apiToken(ctx: ExtractContext): Promise<string | undefined> {
   const cached = await ctx.cache?.get<string>(TOKEN_KEY);
   if (cached) return cached;
-  const html = await ctx.http.text('https://www.tumblr.com/login', { platform: NAME, signal: ctx.signal });
+  const html = await ctx.http.text('https://www.tumblr.com/login', requestOptions(ctx, NAME));
   const token = str(readState(html)?.apiFetchStore?.API_TOKEN) ?? /"API_TOKEN"\s*:\s*"(\w+)"/.exec(html)?.[1];
   if (token) await ctx.cache?.set(TOKEN_KEY, token, TOKEN_TTL_SEC);
   else ctx.logger.warn({ platform: NAME }, 'no Tumblr API token on the login page');
@@ -345,7 +339,7 @@ function postMetadata(post: NpfPost, id: string, url: string, blog: string, bloc
  */
 async function fromLegacyPage(blog: string, id: string, url: string, ctx: ExtractContext): Promise<MediaInfo> {
   const legacy = `https://${blog}.tumblr.com/post/${id}`;
-  const res = await ctx.http.request(legacy, { platform: NAME, signal: ctx.signal, headers: cookieHeader(legacy, ctx), throwOnStatus: false });
+  const res = await ctx.http.request(legacy, requestOptions(ctx, NAME, { headers: cookieHeader(legacy, ctx), throwOnStatus: false }));
   const html = await res.body.text();
   if (res.status === 404 || res.status === 410) throw notFound(NAME, url);
   if (res.status >= 400) throw errorForStatus(res.status, { platform: NAME, url: legacy });
@@ -388,8 +382,8 @@ export const tumblr: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostIn(url.hostname, HOSTS)) return null;
-    const host = url.hostname.toLowerCase().replace(/\.$/, '');
+    if (!isWebUrlOn(url, HOSTS)) return null;
+    const host = hostName(url);
     const segments = pathSegments(url);
     if (SITE_HOSTS.has(host)) return site(url, segments);
     if (host === 'at.tumblr.com') return segments.length >= 2 && BLOG.test(segments[0] ?? '') ? matched(NAME, url, null, 'post') : null;

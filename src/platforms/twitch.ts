@@ -18,12 +18,13 @@
  * All of that works without login. Subscriber-only VODs need the `auth-token` cookie of an
  * account with access in COOKIES_FILE; it is sent as `Authorization: OAuth …`.
  */
-import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { hostName, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, errorForStatus, isDownloadError, noNativeExtractor } from '../utils/errors.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { hlsFormats } from './manifests.js';
-import { absoluteUrl, compact, notFound, num, str } from './page.js';
+import { absoluteUrl, compact, notFound, num, str, unixSeconds } from './page.js';
+import { uniqueFormatIds } from './unique-formats.js';
 
 const NAME = 'twitch';
 const HOSTS = ['twitch.tv'] as const;
@@ -276,13 +277,7 @@ function gqlHeaders(ctx: ExtractContext): Record<string, string> {
 
 /** Sends a batch of operations; the answers come back in the same order. */
 async function gql(ctx: ExtractContext, url: string, operations: GqlOperation[]): Promise<GqlAnswer[]> {
-  const answers = await ctx.http.json<unknown>(GQL_URL, {
-    method: 'POST',
-    body: JSON.stringify(operations),
-    headers: gqlHeaders(ctx),
-    platform: NAME,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-  });
+  const answers = await ctx.http.json<unknown>(GQL_URL, requestOptions(ctx, NAME, { method: 'POST', body: JSON.stringify(operations), headers: gqlHeaders(ctx) }));
   if (!Array.isArray(answers) || answers.length !== operations.length) {
     throw new DownloadError('fetch.failed', 'Twitch GQL answered in an unexpected shape.', { platform: NAME, url }, { retriable: false });
   }
@@ -305,12 +300,6 @@ function field<T>(answer: GqlAnswer | undefined, name: string, url: string): T |
     throw new DownloadError('fetch.failed', `Twitch GQL refused ${name}: ${message}.`, { platform: NAME, url }, { retriable: transient });
   }
   return (value ?? null) as T | null;
-}
-
-/** Unix seconds of an ISO date. */
-function unixTime(iso: string | undefined): number | undefined {
-  const ms = iso ? Date.parse(iso) : NaN;
-  return Number.isFinite(ms) ? Math.round(ms / 1000) : undefined;
 }
 
 /** `src` with the access token appended as ?sig=…&token=… (URL-encoded). */
@@ -380,7 +369,7 @@ async function extractClip(slug: string, ctx: ExtractContext): Promise<MediaInfo
     uploaderId: str(clip.broadcaster?.login),
     durationSec: num(clip.durationSeconds),
     thumbnail: absoluteUrl(clip.thumbnailURL),
-    timestamp: unixTime(clip.createdAt),
+    timestamp: unixSeconds(clip.createdAt),
     viewCount: num(clip.viewCount),
     tags: str(clip.game?.displayName) ? [clip.game!.displayName!] : undefined,
     formats,
@@ -389,7 +378,7 @@ async function extractClip(slug: string, ctx: ExtractContext): Promise<MediaInfo
 
 /** Why usher refused a VOD master, read from its JSON error body. */
 async function usherRefusal(ctx: ExtractContext, master: string, url: string): Promise<DownloadError> {
-  const res = await ctx.http.request(master, { platform: NAME, throwOnStatus: false, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const res = await ctx.http.request(master, requestOptions(ctx, NAME, { throwOnStatus: false }));
   let errors: UsherError[] = [];
   try {
     const body: unknown = JSON.parse(await res.body.text());
@@ -415,14 +404,13 @@ async function usherRefusal(ctx: ExtractContext, master: string, url: string): P
 
 /** Variant ids like hls-720p60, unique even when a height comes at two frame rates. */
 function nameVariants(formats: Format[]): Format[] {
-  const seen = new Set<string>();
-  return formats.map((f) => {
-    let id = f.height ? `hls-${f.height}p${f.fps ?? ''}` : f.id;
-    for (let n = 2; seen.has(id); n++) id = `${id.replace(/-\d+$/, '')}-${n}`;
-    seen.add(id);
-    // the source rendition lives under /chunked/; the rest are transcodes
-    return f.url.includes('/chunked/') ? { ...f, id, note: 'source' } : { ...f, id };
-  });
+  return uniqueFormatIds(
+    formats.map((f) => {
+      const id = f.height ? `hls-${f.height}p${f.fps ?? ''}` : f.id;
+      // the source rendition lives under /chunked/; the rest are transcodes
+      return f.url.includes('/chunked/') ? { ...f, id, note: 'source' } : { ...f, id };
+    }),
+  );
 }
 
 async function vodFormats(ctx: ExtractContext, id: string, token: AccessToken, url: string): Promise<Format[]> {
@@ -469,7 +457,7 @@ async function extractVod(id: string, ctx: ExtractContext): Promise<MediaInfo> {
     uploaderId: str(video.owner?.login),
     durationSec: num(video.lengthSeconds),
     thumbnail: recording ? undefined : thumbnail,
-    timestamp: unixTime(video.publishedAt),
+    timestamp: unixSeconds(video.publishedAt),
     viewCount: num(video.viewCount),
     tags: str(video.game?.displayName) ? [video.game!.displayName!] : undefined,
     live: recording || undefined,
@@ -496,7 +484,7 @@ async function extractChannel(login: string, ctx: ExtractContext): Promise<Media
     uploader: str(user.displayName),
     uploaderId: str(user.login),
     thumbnail: absoluteUrl(stream.previewImageURL),
-    timestamp: unixTime(stream.createdAt),
+    timestamp: unixSeconds(stream.createdAt),
     tags: str(stream.game?.displayName) ? [stream.game!.displayName!] : undefined,
     live: true,
     formats: [],
@@ -525,8 +513,8 @@ export const twitch: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostIn(url.hostname, HOSTS)) return null;
-    const host = url.hostname.toLowerCase().replace(/\.$/, '');
+    if (!isWebUrlOn(url, HOSTS)) return null;
+    const host = hostName(url);
     const segments = pathSegments(url);
     if (host === 'player.twitch.tv') return segments.length === 0 ? player(url) : null;
     if (host === 'clips.twitch.tv') return clipsHost(url, segments);

@@ -20,12 +20,12 @@
  * when a video has no mp4), GIFs as their silent mp4 (note "gif"); several media → entries.
  * Broadcasts and Spaces have no native extractor here: they go to the yt-dlp backend.
  */
-import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, isDownloadError, noNativeExtractor } from '../utils/errors.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { hlsFormats } from './manifests.js';
-import { compact, num, str } from './page.js';
+import { compact, num, str, tryParseJson, unixSeconds } from './page.js';
 
 const NAME = 'twitter';
 const HOSTS = ['twitter.com', 'x.com', 'fxtwitter.com', 'vxtwitter.com', 'fixupx.com', 'fixvx.com', 'twittpr.com'] as const;
@@ -248,11 +248,6 @@ interface Tweet {
   media: ApiMedia[];
 }
 
-/** Request options every call shares. */
-function base(ctx: ExtractContext) {
-  return { platform: NAME, ...(ctx.signal ? { signal: ctx.signal } : {}) };
-}
-
 /** The logged-in session from COOKIES_FILE (auth_token + ct0 for x.com or twitter.com), if any. */
 function session(ctx: ExtractContext): { cookie: string; csrf: string } | undefined {
   const jar = cookieJarFor(ctx.config);
@@ -279,7 +274,7 @@ async function guestToken(ctx: ExtractContext, renew: boolean): Promise<string> 
     const cached = await ctx.cache?.get<string>(GUEST_TOKEN_KEY);
     if (cached) return cached;
   }
-  const answer = await ctx.http.json<{ guest_token?: string }>(GUEST_ACTIVATE_URL, { ...base(ctx), method: 'POST', headers: API_HEADERS });
+  const answer = await ctx.http.json<{ guest_token?: string }>(GUEST_ACTIVATE_URL, requestOptions(ctx, NAME, { method: 'POST', headers: API_HEADERS }));
   const token = str(answer.guest_token);
   if (!token) throw new DownloadError('fetch.failed', 'x.com did not hand out a guest token.', { platform: NAME, url: GUEST_ACTIVATE_URL });
   await ctx.cache?.set(GUEST_TOKEN_KEY, token, GUEST_TOKEN_TTL_SEC);
@@ -288,8 +283,7 @@ async function guestToken(ctx: ExtractContext, renew: boolean): Promise<string> 
 
 /** One TweetResultByRestId call; the parsed answer with its HTTP status. */
 async function callGraphql(id: string, ctx: ExtractContext, headers: Record<string, string>): Promise<{ status: number; body: ApiGraphqlAnswer }> {
-  const res = await ctx.http.request(TWEET_QUERY_URL, {
-    ...base(ctx),
+  const res = await ctx.http.request(TWEET_QUERY_URL, requestOptions(ctx, NAME, {
     throwOnStatus: false,
     headers: { ...API_HEADERS, 'content-type': 'application/json', accept: 'application/json', ...headers },
     query: {
@@ -297,13 +291,8 @@ async function callGraphql(id: string, ctx: ExtractContext, headers: Record<stri
       features: JSON.stringify(FEATURES),
       fieldToggles: JSON.stringify(FIELD_TOGGLES),
     },
-  });
-  const text = await res.body.text();
-  try {
-    return { status: res.status, body: JSON.parse(text) as ApiGraphqlAnswer };
-  } catch {
-    return { status: res.status, body: {} };
-  }
+  }));
+  return { status: res.status, body: tryParseJson<ApiGraphqlAnswer>(await res.body.text()) ?? {} };
 }
 
 /** The tweet through GraphQL, as a guest (renewing a stale token once) or as the cookie session. */
@@ -374,7 +363,7 @@ function fromGraphql(id: string, result: ApiTweetResult | undefined): Tweet {
   return {
     id,
     text: str(legacy.full_text),
-    timestamp: twitterDate(legacy.created_at),
+    timestamp: unixSeconds(legacy.created_at),
     name: str(user?.core?.name) ?? str(user?.legacy?.name),
     screenName: str(user?.core?.screen_name) ?? str(user?.legacy?.screen_name),
     likeCount: num(legacy.favorite_count),
@@ -393,7 +382,7 @@ export function syndicationToken(id: string): string {
 /** The tweet through the syndication (embed) API. */
 async function syndicationTweet(id: string, ctx: ExtractContext): Promise<Tweet> {
   const url = `https://x.com/i/status/${id}`;
-  const t = await ctx.http.json<ApiSyndicationTweet>(SYNDICATION_URL, { ...base(ctx), query: { id, lang: 'en', token: syndicationToken(id) } });
+  const t = await ctx.http.json<ApiSyndicationTweet>(SYNDICATION_URL, requestOptions(ctx, NAME, { query: { id, lang: 'en', token: syndicationToken(id) } }));
   if (t.__typename === 'TweetTombstone') throw tombstoneError(t.tombstone?.text?.text, url);
   if (!t.id_str && !t.__typename) throw new DownloadError('content.not_found', undefined, { platform: NAME, url });
   const own = t.mediaDetails ?? [];
@@ -401,7 +390,7 @@ async function syndicationTweet(id: string, ctx: ExtractContext): Promise<Tweet>
   return {
     id,
     text: str(t.text),
-    timestamp: twitterDate(t.created_at),
+    timestamp: unixSeconds(t.created_at),
     name: str(t.user?.name),
     screenName: str(t.user?.screen_name),
     likeCount: num(t.favorite_count),
@@ -416,18 +405,7 @@ function cardMedia(card: ApiCard): ApiMedia[] {
   const values = card.binding_values;
   const raw = Array.isArray(values) ? values.find((v) => v.key === 'unified_card')?.value?.string_value : values?.unified_card?.string_value;
   if (!raw) return [];
-  try {
-    const parsed = JSON.parse(raw) as { media_entities?: Record<string, ApiMedia> };
-    return Object.values(parsed.media_entities ?? {});
-  } catch {
-    return [];
-  }
-}
-
-/** Unix seconds from "Wed May 15 07:08:34 +0000 2024" (v1.1) or ISO 8601 (syndication). */
-function twitterDate(value: string | undefined): number | undefined {
-  const ms = value ? Date.parse(value) : NaN;
-  return Number.isFinite(ms) ? Math.round(ms / 1000) : undefined;
+  return Object.values(tryParseJson<{ media_entities?: Record<string, ApiMedia> }>(raw)?.media_entities ?? {});
 }
 
 /** "/vid/avc1/1280x720/x.mp4" → 1280×720. */
@@ -566,7 +544,7 @@ export const twitter: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostIn(url.hostname, HOSTS)) return null;
+    if (!isWebUrlOn(url, HOSTS)) return null;
     const segments = pathSegments(url);
     const [first = '', second, third, , fifth] = segments;
     if (first === 'i') return internalPath(url, segments);

@@ -16,13 +16,14 @@
  * watch them (COOKIES_FILE). Password-protected and DRM videos are refused with a clear code.
  * Events, On Demand films and showcases are left to the yt-dlp backend.
  */
-import { hostIn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { hostName, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, errorForStatus, noNativeExtractor } from '../utils/errors.js';
 import { readBounded } from '../utils/http.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { dashFormats, hlsFormats } from './manifests.js';
-import { absoluteUrl, compact, jsonAfter, notFound, num, str } from './page.js';
+import { absoluteUrl, compact, jsonAfter, notFound, num, str, tryParseJson } from './page.js';
+import { uniqueFormatIds } from './unique-formats.js';
 const NAME = 'vimeo';
 const HOSTS = ['vimeo.com'] as const;
 
@@ -202,12 +203,7 @@ function refusal(status: number, body: string, url: string, ctx: ExtractContext)
 
 /** GET on a player endpoint: the body text, or the refusal its status means. */
 async function playerGet(ctx: ExtractContext, target: URL, referer: string, accept: string, pageUrl: string): Promise<string> {
-  const res = await ctx.http.request(target, {
-    headers: playerHeaders(ctx, target, referer, accept),
-    throwOnStatus: false,
-    platform: NAME,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-  });
+  const res = await ctx.http.request(target, requestOptions(ctx, NAME, { headers: playerHeaders(ctx, target, referer, accept), throwOnStatus: false }));
   const text = (await readBounded(res, MAX_CONFIG_BYTES)).toString('utf8');
   if (res.status >= 400) throw refusal(res.status, text, pageUrl, ctx);
   return text;
@@ -218,12 +214,9 @@ async function playerConfig(ctx: ExtractContext, id: string, hash: string | unde
   const configUrl = new URL(`${PLAYER}/${id}/config`);
   if (hash) configUrl.searchParams.set('h', hash);
   const text = await playerGet(ctx, configUrl, referer, 'application/json', pageUrl);
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (isPlayerConfig(parsed)) return parsed;
-  } catch {
-    // not JSON: read the player page below
-  }
+  const parsed = tryParseJson(text);
+  // not JSON, or JSON of another shape: read the player page below
+  if (isPlayerConfig(parsed)) return parsed;
   ctx.logger.debug({ platform: NAME, id }, 'the config endpoint sent no JSON config; reading the player page');
   const pageTarget = new URL(`${PLAYER}/${id}`);
   if (hash) pageTarget.searchParams.set('h', hash);
@@ -281,17 +274,6 @@ function progressiveFormats(files: ProgressiveFile[]): Format[] {
   return formats;
 }
 
-/** Ids made unique where a manifest repeats one (two codecs at one height). */
-function uniqueIds(formats: Format[]): Format[] {
-  const seen = new Set<string>();
-  return formats.map((f) => {
-    let id = f.id;
-    for (let n = 2; seen.has(id); n++) id = `${f.id}-${n}`;
-    seen.add(id);
-    return id === f.id ? f : { ...f, id };
-  });
-}
-
 /** Every format of the config: progressive files, then the HLS (or, without HLS, DASH) variants. */
 async function configFormats(ctx: ExtractContext, config: PlayerConfig, url: string): Promise<Format[]> {
   const files = config.request?.files ?? {};
@@ -301,7 +283,8 @@ async function configFormats(ctx: ExtractContext, config: PlayerConfig, url: str
   if (!hls && !dash) return formats;
   try {
     const streams = hls ? await hlsFormats(ctx, hls, { platform: NAME }) : await dashFormats(ctx, dash!, { platform: NAME });
-    return uniqueIds([...formats, ...streams]);
+    // a manifest may repeat an id (two codecs at one height)
+    return uniqueFormatIds([...formats, ...streams]);
   } catch (error) {
     if (formats.length === 0) throw error;
     ctx.logger.warn({ platform: NAME, url, err: error }, 'the Vimeo manifest failed; offering the progressive files only');
@@ -362,8 +345,8 @@ export const vimeo: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostIn(url.hostname, HOSTS)) return null;
-    const host = url.hostname.toLowerCase().replace(/\.$/, '');
+    if (!isWebUrlOn(url, HOSTS)) return null;
+    const host = hostName(url);
     const segments = pathSegments(url);
     if (host === 'player.vimeo.com') return player(url, segments);
     if (host !== 'vimeo.com' && host !== 'www.vimeo.com') return null;

@@ -28,13 +28,13 @@
  *   it is reported as fetch.rate_limited; a browser's cookies in COOKIES_FILE get past it.
  * Walls, playlists, channels and VK Video Live are recognised but not extracted natively.
  */
-import { hostIn, hostIs, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { hostIn, hostIs, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, isDownloadError, noNativeExtractor } from '../utils/errors.js';
 import { header, readBounded, type HttpResponse } from '../utils/http.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { dashFormats, hlsFormats } from './manifests.js';
-import { absoluteUrl, compact, decodeEntities, jsonAfter, num, str } from './page.js';
+import { absoluteUrl, compact, decodeEntities, decodeText, jsonAfter, num, str, tryParseJson } from './page.js';
 
 const NAME = 'vk';
 const HOSTS = ['vk.com', 'vk.ru', 'vkvideo.ru', 'vk.cc', 'vkplay.live', 'live.vkplay.ru'] as const;
@@ -162,10 +162,6 @@ interface Elsewhere {
   external: string;
 }
 
-function request(ctx: ExtractContext) {
-  return { platform: NAME, ...(ctx.signal ? { signal: ctx.signal } : {}) };
-}
-
 /** The Cookie header for a vk.com request from COOKIES_FILE, if any. */
 function cookieFor(ctx: ExtractContext, url: string): string | undefined {
   return cookieJarFor(ctx.config)?.headerFor(url);
@@ -174,12 +170,7 @@ function cookieFor(ctx: ExtractContext, url: string): string | undefined {
 /** A body decoded with the charset the server names (VK still serves windows-1251 pages). */
 async function readText(res: HttpResponse): Promise<string> {
   const bytes = await readBounded(res, MAX_BODY_BYTES);
-  const charset = /charset=["']?([\w-]+)/i.exec(header(res, 'content-type') ?? '')?.[1] ?? 'utf-8';
-  try {
-    return new TextDecoder(charset).decode(bytes);
-  } catch {
-    return bytes.toString('utf8');
-  }
+  return decodeText(bytes, /charset=["']?([\w-]+)/i.exec(header(res, 'content-type') ?? '')?.[1]);
 }
 
 /** VK's anti-bot page: a JS challenge this client cannot run. */
@@ -285,20 +276,15 @@ function externalPlayer(htmls: readonly unknown[]): Elsewhere | undefined {
  */
 async function fromShow(ctx: ExtractContext, id: string, list: string | undefined, page: string): Promise<VkVideo | Elsewhere | undefined> {
   const endpoint = `${ORIGIN}/al_video.php?act=show`;
-  const res = await ctx.http.request(endpoint, {
-    ...request(ctx),
+  const res = await ctx.http.request(endpoint, requestOptions(ctx, NAME, {
     form: { act: 'show', al: '1', video: id, ...(list ? { list } : {}) },
     headers: { 'x-requested-with': 'XMLHttpRequest', origin: ORIGIN, referer: page, cookie: cookieFor(ctx, endpoint) },
-  });
+  }));
   const text = await readText(res);
   const blocked = challenged(res, page);
   if (blocked) throw blocked;
-  let answer: ShowAnswer;
-  try {
-    answer = JSON.parse(text.replace(/^\s*<!--/, '')) as ShowAnswer;
-  } catch {
-    throw new DownloadError('fetch.failed', 'al_video.php answered with something that is not JSON.', { platform: NAME, url: page });
-  }
+  const answer = tryParseJson<ShowAnswer>(text.replace(/^\s*<!--/, ''));
+  if (answer === undefined) throw new DownloadError('fetch.failed', 'al_video.php answered with something that is not JSON.', { platform: NAME, url: page });
   const [code, inner] = answer.payload ?? [];
   const parts = Array.isArray(inner) ? (inner as unknown[]) : [];
   if (String(code) === '3') throw new DownloadError('content.login_required', 'VK shows this video to logged-in viewers only.', { platform: NAME, url: page });
@@ -316,12 +302,8 @@ async function fromShow(ctx: ExtractContext, id: string, list: string | undefine
 /** A JSON string literal as VK sends error texts (`"\"Access denied\""`), or the text itself. */
 function unquote(text: string): string {
   if (!text.startsWith('"')) return text;
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'string' ? value : text;
-  } catch {
-    return text;
-  }
+  const value = tryParseJson(text);
+  return typeof value === 'string' ? value : text;
 }
 
 /** GET video_ext.php, the embeddable player: `playerParams` (older pages) or a prefetched video.get. */
@@ -329,7 +311,7 @@ async function fromEmbedPage(ctx: ExtractContext, id: string, hash: string | und
   const [oid, vid] = id.split('_');
   const embed = new URL(`${ORIGIN}/video_ext.php`);
   embed.search = new URLSearchParams({ oid: oid!, id: vid!, ...(hash ? { hash } : {}) }).toString();
-  const res = await ctx.http.request(embed, { ...request(ctx), headers: { referer: page, cookie: cookieFor(ctx, embed.href) } });
+  const res = await ctx.http.request(embed, requestOptions(ctx, NAME, { headers: { referer: page, cookie: cookieFor(ctx, embed.href) } }));
   const html = await readText(res);
   const blocked = challenged(res, page);
   if (blocked) throw blocked;
@@ -473,8 +455,7 @@ export const vk: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-    if (!hostIn(url.hostname, HOSTS)) return null;
+    if (!isWebUrlOn(url, HOSTS)) return null;
     const segments = pathSegments(url);
     if (hostIs(url.hostname, 'vk.cc')) return segments.length === 1 ? matched(NAME, url, null) : null;
     if (hostIn(url.hostname, LIVE_HOSTS)) return fromLive(url, segments);

@@ -11,9 +11,9 @@
  * pages `attribution_link?u=` and `consent.youtube.com/m?continue=`, which match as the URL
  * they carry. A watch URL with both `v` and `list` is the video (the list is kept in extra).
  */
-import { hostIn, hostIs, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
+import { hostIs, isWebUrlOn, matched, pathSegments, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { MediaInfo } from '../media/types.js';
-import { DownloadError, noNativeExtractor } from '../utils/errors.js';
+import { noNativeExtractor } from '../utils/errors.js';
 import { extractVideo } from './youtube/video.js';
 import { extractChannel, extractPlaylist } from './youtube/playlist.js';
 
@@ -167,7 +167,7 @@ export const youtube: Platform = {
   examples: EXAMPLES,
 
   match(url: URL): Match | null {
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostIn(url.hostname, HOSTS)) return null;
+    if (!isWebUrlOn(url, HOSTS)) return null;
     if (hostIs(url.hostname, 'youtu.be')) return videoMatch(url, pathSegments(url)[0], 'video');
     if (hostIs(url.hostname, 'consent.youtube.com')) return wrapped(url.searchParams.get('continue'));
     return sitePath(url);

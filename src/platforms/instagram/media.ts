@@ -16,6 +16,7 @@
 import type { Format, MediaInfo, MusicInfo } from '../../media/types.js';
 import { attributes, compact, decodeEntities, notFound, num, str } from '../page.js';
 import { mediaIdToShortcode } from './shortcode.js';
+import { uniqueFormatIds, uniqueFormats } from '../unique-formats.js';
 
 /** A user as both shapes carry it (`owner` in the graph shape, `user` in the API shape). */
 export interface IgUser {
@@ -257,27 +258,26 @@ function apiItem(node: ApiMedia, id: string, headers: Record<string, string>): P
 }
 
 function apiVideoFormats(node: ApiMedia, headers: Record<string, string>): Format[] {
-  const formats: Format[] = [];
-  const seen = new Set<string>();
-  for (const v of node.video_versions ?? []) {
+  const versions = (node.video_versions ?? []).flatMap((v) => {
     const url = str(v.url);
-    if (!url || seen.has(url)) continue;
-    seen.add(url);
-    formats.push(
-      compact<Format>({
-        id: uniqueId(formats, v.type !== undefined ? `mp4-${v.type}` : 'mp4'),
-        url,
-        protocol: 'https',
-        container: 'mp4',
-        // Threads leaves the versions' sizes out; the item's original size is the best guess
-        width: num(v.width) ?? num(node.original_width),
-        height: num(v.height) ?? num(node.original_height),
-        vcodec: str(node.video_codec),
-        acodec: node.has_audio === false ? null : undefined,
-        headers,
-      }),
-    );
-  }
+    return url
+      ? [
+          compact<Format>({
+            id: v.type !== undefined ? `mp4-${v.type}` : 'mp4',
+            url,
+            protocol: 'https',
+            container: 'mp4',
+            // Threads leaves the versions' sizes out; the item's original size is the best guess
+            width: num(v.width) ?? num(node.original_width),
+            height: num(v.height) ?? num(node.original_height),
+            vcodec: str(node.video_codec),
+            acodec: node.has_audio === false ? null : undefined,
+            headers,
+          }),
+        ]
+      : [];
+  });
+  const formats = uniqueFormats(versions);
   const manifest = str(node.video_dash_manifest);
   if (manifest) formats.push(...dashManifestFormats(manifest, headers));
   return formats;
@@ -311,29 +311,18 @@ function childId(shortcode: string | undefined, mediaId: string | undefined, pos
 /** Photo sizes as image formats, largest first, one per distinct URL. */
 function photoFormats(sizes: ApiImageCandidate[], headers: Record<string, string>): Format[] {
   const area = (s: ApiImageCandidate) => (s.width ?? 0) * (s.height ?? 0);
-  const seen = new Set<string>();
-  const formats: Format[] = [];
-  for (const size of [...sizes].sort((a, b) => area(b) - area(a))) {
-    const url = str(size.url);
-    if (!url || seen.has(url)) continue;
-    seen.add(url);
-    const container = imageContainer(url);
-    const width = num(size.width);
-    const height = num(size.height);
-    formats.push(
-      compact<Format>({
-        id: uniqueId(formats, width && height ? `${container}-${width}x${height}` : container),
-        url,
-        protocol: 'https',
-        container,
-        width,
-        height,
-        image: true,
-        headers,
-      }),
-    );
-  }
-  return formats;
+  const formats = [...sizes]
+    .sort((a, b) => area(b) - area(a))
+    .flatMap((size) => {
+      const url = str(size.url);
+      if (!url) return [];
+      const container = imageContainer(url);
+      const width = num(size.width);
+      const height = num(size.height);
+      const id = width && height ? `${container}-${width}x${height}` : container;
+      return [compact<Format>({ id, url, protocol: 'https', container, width, height, image: true, headers })];
+    });
+  return uniqueFormats(formats);
 }
 
 /** The file type of a CDN image URL; `stp=dst-jpg` asks the CDN for a JPEG whatever the path says. */
@@ -346,12 +335,6 @@ function imageContainer(url: string): string {
   }
   if (ext === 'jpeg' || (ext === 'webp' && url.includes('dst-jpg'))) return 'jpg';
   return ['jpg', 'png', 'webp', 'heic'].includes(ext) ? ext : 'jpg';
-}
-
-function uniqueId(existing: readonly Format[], wanted: string): string {
-  const ids = new Set(existing.map((f) => f.id));
-  if (!ids.has(wanted)) return wanted;
-  for (let n = 2; ; n++) if (!ids.has(`${wanted}-${n}`)) return `${wanted}-${n}`;
 }
 
 /**
@@ -371,7 +354,7 @@ export function dashManifestFormats(manifest: string, headers: Record<string, st
       const audio = (a.mimetype ?? '').startsWith('audio/') || a.contenttype === 'audio';
       const bandwidth = num(a.bandwidth);
       const common = {
-        id: uniqueId(formats, `dash-${a.id ?? formats.length}`),
+        id: `dash-${a.id ?? formats.length}`,
         url,
         protocol: 'https' as const,
         bitrateKbps: bandwidth ? Math.round(bandwidth / 1000) : undefined,
@@ -393,7 +376,7 @@ export function dashManifestFormats(manifest: string, headers: Record<string, st
       );
     }
   }
-  return formats;
+  return uniqueFormatIds(formats);
 }
 
 function frameRate(value: string | undefined): number | undefined {

@@ -7,12 +7,13 @@
  * fetch.rate_limited (from the HTTP client).
  */
 import { randomBytes } from 'node:crypto';
-import type { ExtractContext } from '../base.js';
+import { requestOptions, type ExtractContext } from '../base.js';
 import { DownloadError, isDownloadError } from '../../utils/errors.js';
 import { readBounded, type HttpResponse, type RequestOptions } from '../../utils/http.js';
 import { cookieJarFor, type CookieJar } from '../../utils/cookies.js';
-import { scriptJson } from '../page.js';
+import { scriptJson, tryParseJson } from '../page.js';
 import { documentHeaders, nextBrowser, xhrHeaders, type BrowserProfile } from './browser.js';
+import { cookieHeader, parseCookieHeader, setCookies } from '../cookie-headers.js';
 
 export const PLATFORM = 'instagram';
 export const BASE_URL = 'https://www.instagram.com';
@@ -48,11 +49,7 @@ export function isLoginWall(finalUrl: string, requestedUrl: string): boolean {
 
 /** Instagram's XHR answers may start with the `for (;;);` hijacking guard; undefined when not JSON. */
 export function parseJson<T>(text: string): T | undefined {
-  try {
-    return JSON.parse(text.replace(/^\s*for\s*\(;;\);/, '')) as T;
-  } catch {
-    return undefined;
-  }
+  return tryParseJson<T>(text.replace(/^\s*for\s*\(;;\);/, ''));
 }
 
 /** The `jazoest` form field the web app derives from its token: "2" and the sum of its char codes. */
@@ -78,7 +75,7 @@ export class InstagramSession {
 
   /** Sends a request; a bounce to the login wall is content.login_required, HTTP errors are thrown. */
   async fetch(url: string, options: RequestOptions = {}): Promise<Fetched> {
-    const res = await this.ctx.http.request(url, { ...options, platform: PLATFORM, ...(this.ctx.signal ? { signal: this.ctx.signal } : {}) });
+    const res = await this.ctx.http.request(url, requestOptions(this.ctx, PLATFORM, options));
     if (isLoginWall(res.url, url)) {
       await res.body.dump().catch(() => undefined); // the login page itself is of no use
       throw new DownloadError('content.login_required', 'Instagram answered with its login page (a login wall or too many anonymous requests).', {
@@ -114,13 +111,8 @@ export class InstagramSession {
 
   /** The Cookie header for `url`: the anonymous token cookies, overridden by COOKIES_FILE's. */
   cookieHeader(url: string, tokens?: WebTokens): string | undefined {
-    const pairs = new Map(Object.entries(tokens?.cookies ?? {}));
-    const fromJar = this.jar?.headerFor(url) ?? this.jar?.headerFor(`${BASE_URL}/`);
-    for (const part of fromJar?.split('; ') ?? []) {
-      const eq = part.indexOf('=');
-      if (eq > 0) pairs.set(part.slice(0, eq), part.slice(eq + 1));
-    }
-    return pairs.size ? [...pairs].map(([k, v]) => `${k}=${v}`).join('; ') : undefined;
+    const fromJar = parseCookieHeader(this.jar?.headerFor(url) ?? this.jar?.headerFor(`${BASE_URL}/`));
+    return cookieHeader(new Map([...Object.entries(tokens?.cookies ?? {}), ...fromJar]));
   }
 
   /** The LSD and CSRF tokens: COOKIES_FILE's csrftoken when logged in, else the home page's (cached). */
@@ -154,7 +146,7 @@ export class InstagramSession {
       if (!isDownloadError(error) || error.code === 'fetch.rate_limited' || error.code === 'fetch.blocked' || this.ctx.signal?.aborted) throw error;
       this.ctx.logger.debug({ platform: PLATFORM, code: error.code }, 'instagram home page gave no tokens; using generated ones');
     }
-    const cookies = page ? setCookies(page.headers) : {};
+    const cookies = page ? Object.fromEntries(setCookies(page.headers)) : {};
     const lsd = page ? lsdToken(page.text) : undefined;
     const csrfToken = cookies.csrftoken ?? (page ? /"csrf_token":"([^"]+)"/.exec(page.text)?.[1] : undefined) ?? randomBytes(16).toString('hex');
     cookies.csrftoken = csrfToken;
@@ -165,15 +157,4 @@ export class InstagramSession {
 /** The LSD token of a page: the `["LSD",[],{"token":…}` module config or the `__eqmc` script's `l`. */
 function lsdToken(html: string): string | undefined {
   return /\["LSD",\[\],\{"token":"([^"]+)"/.exec(html)?.[1] ?? scriptJson<{ l?: string }>(html, '__eqmc')?.l;
-}
-
-/** name → value of every Set-Cookie of a response (attributes dropped). */
-function setCookies(headers: HttpResponse['headers']): Record<string, string> {
-  const raw = headers['set-cookie'];
-  const out: Record<string, string> = {};
-  for (const line of Array.isArray(raw) ? raw : raw ? [raw] : []) {
-    const m = /^\s*([^=;\s]+)=([^;]*)/.exec(line);
-    if (m && m[2] && m[2] !== '""') out[m[1]!] = m[2];
-  }
-  return out;
 }

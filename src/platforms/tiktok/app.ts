@@ -9,7 +9,7 @@
  * and keep it in the cache, as the app does after installation.
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import type { ExtractContext } from '../base.js';
+import { requestOptions, type ExtractContext } from '../base.js';
 import type { Format, MediaInfo } from '../../media/types.js';
 import { cookieJarFor } from '../../utils/cookies.js';
 import { DownloadError } from '../../utils/errors.js';
@@ -17,7 +17,6 @@ import { compact, num, str } from '../page.js';
 import {
   NAME,
   canonicalUrl,
-  dedupe,
   hashtags,
   isUnplayable,
   musicFormat,
@@ -27,6 +26,7 @@ import {
   videoCodec,
   type TikTokMusic,
 } from './media.js';
+import { uniqueFormats } from '../unique-formats.js';
 
 const API_HOST = 'api16-normal-c-useast1a.tiktokv.com';
 const APP_NAME = 'musical_ly';
@@ -141,14 +141,12 @@ export async function fetchAppPost(ctx: ExtractContext, id: string): Promise<App
   const url = `https://${API_HOST}/aweme/v1/multi/aweme/detail/`;
   const session = cookieJarFor(ctx.config)?.get('tiktok.com', 'sid_tt');
   const odin = randomBytes(80).toString('hex');
-  const answer = await ctx.http.json<AppDetailResponse>(url, {
-    platform: NAME,
+  const answer = await ctx.http.json<AppDetailResponse>(url, requestOptions(ctx, NAME, {
     method: 'POST',
     query: appQuery(await deviceId(ctx)),
     form: { aweme_ids: `[${id}]`, request_source: '0' },
     headers: { 'user-agent': APP_USER_AGENT, accept: 'application/json', cookie: `odin_tt=${odin}${session ? `; sid_tt=${session}` : ''}` },
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-  });
+  }));
   const aweme = answer.aweme_details?.find((a) => a.aweme_id === id);
   const context = { platform: NAME, url: canonicalUrl(undefined, id) };
   if (!aweme) {
@@ -216,7 +214,7 @@ function appFormats(aweme: AppAweme): Format[] {
   );
   const music = addrUrl(aweme.music?.play_url);
   if (music) candidates.push(musicFormat(music, undefined));
-  return dedupe(candidates.filter((f): f is Format => !!f));
+  return uniqueFormats(candidates.filter((f): f is Format => !!f));
 }
 
 function appMusic(music: AppMusic | undefined): TikTokMusic | undefined {

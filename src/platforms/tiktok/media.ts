@@ -84,21 +84,6 @@ export function musicFormat(url: string, headers: Record<string, string> | undef
   });
 }
 
-/** Drops later formats that repeat an earlier URL and makes ids unique ("x", "x-2", …). */
-export function dedupe(formats: Format[]): Format[] {
-  const urls = new Set<string>();
-  const ids = new Map<string, number>();
-  const out: Format[] = [];
-  for (const f of formats) {
-    if (urls.has(f.url)) continue;
-    urls.add(f.url);
-    const n = (ids.get(f.id) ?? 0) + 1;
-    ids.set(f.id, n);
-    out.push(n === 1 ? f : { ...f, id: `${f.id}-${n}` });
-  }
-  return out;
-}
-
 /** Image extension of a TikTok image URL (`…~tplv-photomode-image.jpeg?…`). */
 function imageExtension(url: string): string {
   const ext = /\.(jpe?g|webp|heic|png|avif)$/i.exec(url.split('?', 1)[0]!)?.[1]?.toLowerCase();

@@ -12,17 +12,16 @@
  * cookies the page set (tt_chain_token, ttwid, …) and TikTok as referer, so every format gets
  * them in `headers`.
  */
-import type { ExtractContext } from '../base.js';
+import { requestOptions, type ExtractContext } from '../base.js';
 import type { Format, MediaInfo } from '../../media/types.js';
 import { cookieJarFor } from '../../utils/cookies.js';
 import { DownloadError, type ErrorCode } from '../../utils/errors.js';
-import { readBounded, type HttpResponse } from '../../utils/http.js';
+import { readBounded } from '../../utils/http.js';
 import { compact, num, scriptJson, str } from '../page.js';
 import {
   NAME,
   SITE,
   canonicalUrl,
-  dedupe,
   hashtags,
   isUnplayable,
   musicFormat,
@@ -32,6 +31,8 @@ import {
   videoCodec,
   type TikTokMusic,
 } from './media.js';
+import { uniqueFormats } from '../unique-formats.js';
+import { cookieHeader, parseCookieHeader, setCookies } from '../cookie-headers.js';
 
 const MAX_PAGE_BYTES = 8 * 1024 * 1024;
 const AAC = 'mp4a.40.2';
@@ -139,28 +140,6 @@ const STATUS_ERRORS: Record<number, { code: ErrorCode; message: string }> = {
   10231: { code: 'content.geo_blocked', message: "This TikTok post is not available in this server's region (try PROXY_URL)." },
 };
 
-/** `name=value` pairs of a response's Set-Cookie headers (attributes dropped, deletions skipped). */
-function setCookies(res: Pick<HttpResponse, 'headers'>): Map<string, string> {
-  const raw = res.headers['set-cookie'];
-  const out = new Map<string, string>();
-  for (const line of Array.isArray(raw) ? raw : raw ? [raw] : []) {
-    const pair = line.split(';', 1)[0]!;
-    const eq = pair.indexOf('=');
-    if (eq <= 0) continue;
-    const value = pair.slice(eq + 1).trim();
-    if (value && value !== 'deleted') out.set(pair.slice(0, eq).trim(), value);
-  }
-  return out;
-}
-
-/** `a=1; b=2` → pairs. */
-function cookiePairs(header: string | undefined): Array<[string, string]> {
-  return (header ?? '')
-    .split(/;\s*/)
-    .map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)] as [string, string])
-    .filter(([name]) => name.length > 0);
-}
-
 /**
  * Headers for a media URL: TikTok as referer and a Cookie header made of the page's fresh
  * cookies plus the COOKIES_FILE cookies a browser would send to that host.
@@ -169,8 +148,8 @@ function mediaHeaders(ctx: ExtractContext, pageCookies: Map<string, string>): (u
   const jar = cookieJarFor(ctx.config);
   return (url) => {
     const cookies = new Map(pageCookies);
-    for (const [name, value] of cookiePairs(jar?.headerFor(url))) if (!cookies.has(name)) cookies.set(name, value);
-    const cookie = [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    for (const [name, value] of parseCookieHeader(jar?.headerFor(url))) if (!cookies.has(name)) cookies.set(name, value);
+    const cookie = cookieHeader(cookies);
     return { Referer: `${SITE}/`, ...(cookie ? { Cookie: cookie } : {}) };
   };
 }
@@ -178,8 +157,7 @@ function mediaHeaders(ctx: ExtractContext, pageCookies: Map<string, string>): (u
 /** Fetches the post page and returns its item, or the error its status code means. */
 export async function fetchWebPost(ctx: ExtractContext, id: string, user: string | undefined): Promise<WebPost> {
   const pageUrl = canonicalUrl(user, id);
-  const res = await ctx.http.request(pageUrl, {
-    platform: NAME,
+  const res = await ctx.http.request(pageUrl, requestOptions(ctx, NAME, {
     headers: {
       accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
       cookie: cookieJarFor(ctx.config)?.headerFor(pageUrl),
@@ -188,8 +166,7 @@ export async function fetchWebPost(ctx: ExtractContext, id: string, user: string
       'sec-fetch-site': 'none',
       'upgrade-insecure-requests': '1',
     },
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-  });
+  }));
   const html = (await readBounded(res, MAX_PAGE_BYTES)).toString('utf8');
   const context = { platform: NAME, url: pageUrl };
   if (new URL(res.url).pathname.startsWith('/login')) {
@@ -210,7 +187,7 @@ export async function fetchWebPost(ctx: ExtractContext, id: string, user: string
   if (item.isContentClassified && !item.imagePost && !hasVideoUrls(item.video)) {
     throw new DownloadError('content.age_restricted', 'TikTok shows this post to logged-in adults only: set COOKIES_FILE with tiktok.com cookies.', context);
   }
-  return { item, pageCookies: setCookies(res) };
+  return { item, pageCookies: setCookies(res.headers) };
 }
 
 function hasVideoUrls(video: WebVideo | undefined): boolean {
@@ -276,7 +253,7 @@ function webFormats(item: WebItem, headersFor: (url: string) => Record<string, s
   }
   const music = playableUrl([item.music?.playUrl]);
   if (music) formats.push(musicFormat(music, headersFor(music)));
-  return dedupe(formats);
+  return uniqueFormats(formats);
 }
 
 function webMusic(music: WebMusic | undefined): TikTokMusic | undefined {

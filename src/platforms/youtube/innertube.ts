@@ -14,7 +14,7 @@
  * youtubei.js is imported lazily: a process that never sees a YouTube link never loads it.
  */
 import type { Innertube, Types } from 'youtubei.js';
-import type { ExtractContext } from '../base.js';
+import { requestOptions, type ExtractContext } from '../base.js';
 import { DownloadError, isDownloadError } from '../../utils/errors.js';
 import { readBounded, type RequestOptions } from '../../utils/http.js';
 import { cookieJarFor } from '../../utils/cookies.js';
@@ -63,13 +63,7 @@ export function innertubeFetch(ctx: ExtractContext): typeof fetch {
     const method = (init?.method ?? request?.method ?? 'GET').toUpperCase() as NonNullable<RequestOptions['method']>;
     if (!METHODS.has(method)) throw new DownloadError('internal', `youtubei.js asked for an unsupported method ${method}.`, { platform: NAME, url });
     const body = await requestBody(init?.body ?? undefined, request, method);
-    const res = await ctx.http.request(url, {
-      method,
-      headers: Object.fromEntries(headers),
-      ...(body !== undefined ? { body } : {}),
-      platform: NAME,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
+    const res = await ctx.http.request(url, requestOptions(ctx, NAME, { method, headers: Object.fromEntries(headers), ...(body !== undefined ? { body } : {}) }));
     const bytes = await readBounded(res, MAX_ANSWER_BYTES);
     const responseHeaders = new Headers();
     for (const [key, value] of Object.entries(res.headers)) {

@@ -25,7 +25,7 @@
 import type { ExtractContext } from '../base.js';
 import type { Format, MediaInfo } from '../../media/types.js';
 import { DownloadError, isDownloadError } from '../../utils/errors.js';
-import { compact, num, str } from '../page.js';
+import { compact, num, str, unixSeconds } from '../page.js';
 import { hlsFormats } from '../manifests.js';
 import { NAME, openSession, openSignedInSession, poToken, type ClientName, type InnertubeSession } from './innertube.js';
 
@@ -295,7 +295,6 @@ async function toMediaInfo(id: string, response: PlayerResponse, ctx: ExtractCon
     if (formats.length === 0 && streaming.hlsManifestUrl) formats = await hlsFormats(ctx, streaming.hlsManifestUrl, { platform: NAME });
   }
   const published = micro?.publishDate ?? micro?.uploadDate;
-  const timestamp = published ? Date.parse(published) / 1000 : undefined;
   const duration = num(details.lengthSeconds);
   return compact<MediaInfo>({
     platform: NAME,
@@ -308,7 +307,7 @@ async function toMediaInfo(id: string, response: PlayerResponse, ctx: ExtractCon
     thumbnail: largestThumbnail(details.thumbnail?.thumbnails),
     description: str(details.shortDescription),
     tags: details.keywords?.length ? details.keywords : undefined,
-    timestamp: timestamp !== undefined && Number.isFinite(timestamp) ? timestamp : undefined,
+    timestamp: unixSeconds(published),
     viewCount: num(details.viewCount),
     formats,
     live: live || undefined,
