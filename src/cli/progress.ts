@@ -64,7 +64,8 @@ export function createProgressReporter(mode: 'json' | 'bar', io: { stdout: NodeJ
   const fmt = (bytes: number) => (bytes / MB).toFixed(1);
   return {
     update(p) {
-      const total = p.totalBytes ?? 0;
+      // a finished download is 100 % even when its size was never known up front (live-length HLS)
+      const total = p.totalBytes ?? (p.stage === 'done' || p.stage === 'process' ? p.downloadedBytes : 0);
       const payload = {
         stage: p.items > 1 ? `${p.stage} ${p.item + 1}/${p.items}` : p.stage,
         done: fmt(p.downloadedBytes),
