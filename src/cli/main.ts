@@ -10,7 +10,7 @@ import { isDownloadError, toDownloadError } from '../utils/errors.js';
 import { QUALITIES, type DownloadRequest, type MediaInfo, type Quality } from '../media/types.js';
 import { PlatformManager } from '../core/platform-manager.js';
 import { PLATFORMS } from '../platforms/index.js';
-import { createEngine } from '../core/engine.js';
+import { createEngine, type Engine } from '../core/engine.js';
 import { createProgressReporter } from './progress.js';
 import { runHealth } from './health.js';
 
@@ -39,17 +39,26 @@ class UsageError extends Error {}
 
 type Out = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
 
+/** The part of an engine `info` and `get` use: the download service, and close when done. */
+export type CliEngine = Pick<Engine, 'downloads' | 'close'>;
+
+/** What the CLI builds for itself unless told otherwise (tests run it in-process on a fake network). */
+export interface CliDeps {
+  /** Builds the engine for `info` and `get` from the loaded configuration; default createEngine. */
+  engine?: (config: Config) => CliEngine;
+}
+
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
-export async function main(argv: string[], io: Out = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(argv: string[], io: Out = { stdout: process.stdout, stderr: process.stderr }, deps: CliDeps = {}): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'detect':
         return await detect(rest, io);
       case 'info':
-        return await info(rest, io);
+        return await info(rest, io, deps);
       case 'get':
-        return await get(rest, io);
+        return await get(rest, io, deps);
       case 'health':
         return await runHealth(loadCliConfig(), rest.includes('--json'), io);
       case 'bot':
@@ -89,6 +98,11 @@ function loadCliConfig(): Config {
   return loadConfig(process.env);
 }
 
+/** The injected engine when there is one, else the real one (logging to stderr only). */
+function cliEngine(config: Config, io: Out, deps: CliDeps): CliEngine {
+  return deps.engine ? deps.engine(config) : createEngine(config, cliLogger(config, io));
+}
+
 /** The CLI logs only warnings unless LOG_LEVEL asks for more, and never to stdout. */
 function cliLogger(config: Config, io: Out) {
   return createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn', io.stderr);
@@ -113,11 +127,11 @@ async function detect(args: string[], io: Out): Promise<number> {
   return 0;
 }
 
-async function info(args: string[], io: Out): Promise<number> {
+async function info(args: string[], io: Out, deps: CliDeps): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
   const url = oneUrl(positionals);
   const config = loadCliConfig();
-  const engine = createEngine(config, cliLogger(config, io));
+  const engine = cliEngine(config, io, deps);
   try {
     const media = await engine.downloads.info(url);
     io.stdout.write(values.json ? JSON.stringify(media) + '\n' : describe(media));
@@ -127,7 +141,7 @@ async function info(args: string[], io: Out): Promise<number> {
   }
 }
 
-async function get(args: string[], io: Out): Promise<number> {
+async function get(args: string[], io: Out, deps: CliDeps): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     options: {
@@ -153,7 +167,7 @@ async function get(args: string[], io: Out): Promise<number> {
     request.maxFilesizeBytes = Math.floor(mb * 1024 * 1024);
   }
   const config = loadCliConfig();
-  const engine = createEngine(config, cliLogger(config, io));
+  const engine = cliEngine(config, io, deps);
   const json = values.json || !(io.stdout as NodeJS.WriteStream).isTTY;
   const reporter = createProgressReporter(json ? 'json' : 'bar', io);
   const abort = new AbortController();

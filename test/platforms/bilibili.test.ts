@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ServerResponse } from 'node:http';
 import { makeSampleMedia } from '../support/sample-media.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 import { signWbi, wbiMixinKey } from '../../src/platforms/bilibili.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'bilibili');
@@ -183,5 +183,22 @@ describe('bilibili', () => {
     expect(charged.code).toBe('content.login_required');
     expect(charged.context).toMatchObject({ platform: 'bilibili', apiCode: 87008 });
     expect((await rejectionOf(h.info('https://www.bilibili.com/video/BV1bK411W797?p=9'))).code).toBe('content.not_found');
+  });
+});
+
+describe('bilibili through dlbot info --json', () => {
+  it('prints the video as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, 'https://www.bilibili.com/video/BV13x41117TL/?spm_id_from=333.788.videopod.sections');
+    expect(info).toMatchObject({
+      platform: 'bilibili', id: 'BV13x41117TL', url: 'https://www.bilibili.com/video/BV13x41117TL',
+      title: '阿滴英文｜英文歌分享#6 "Closer', uploader: '阿滴英文', uploaderId: '65880958', durationSec: 554,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol])).toEqual([
+      ['80-avc1', 'https'], ['80-hev1', 'https'], ['64-avc1', 'https'], ['32-avc1', 'https'],
+      ['audio-30280', 'https'], ['audio-30232', 'https'], ['audio-30216', 'https'],
+    ]);
+    expect(info.formats[0]!.url.startsWith(`${VIDEO_CDN}?`)).toBe(true);
+    expect(info.formats[4]!.url.startsWith(`${AUDIO_CDN}?`)).toBe(true);
+    expect(info.formats[0]!.headers).toEqual({ Referer: 'https://www.bilibili.com/' });
   });
 });

@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { sendFile } from '../support/fake-web.js';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 
 const run = promisify(execFile);
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'bluesky');
@@ -153,5 +153,20 @@ describe('bluesky', () => {
     expect((await rejectionOf(h.info('https://bsky.app/profile/nobody.example.com/post/3l4omssdl632g'))).code).toBe('content.not_found');
     const hidden = await rejectionOf(h.info('https://bsky.app/profile/dannybhoix.bsky.social/post/3l6oe5mtr2c2j'));
     expect(hidden.code).toBe('content.login_required');
+  });
+});
+
+describe('bluesky through dlbot info --json', () => {
+  it('prints the video post as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, 'https://bsky.app/profile/blu3blue.bsky.social/post/3l4omssdl632g');
+    expect(info).toMatchObject({
+      platform: 'bluesky', id: '3l4omssdl632g', url: 'https://bsky.app/profile/blu3blue.bsky.social/post/3l4omssdl632g',
+      title: 'Waves at Ocean Beach this morning #oceanwaves', uploader: 'Blu3Blu3', uploaderId: 'blu3blue.bsky.social', likeCount: 187,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol, f.url])).toEqual([
+      ['hls-360p', 'hls', `${WATCH}/360p/video.m3u8`],
+      ['hls-720p', 'hls', `${WATCH}/720p/video.m3u8`],
+      ['original', 'https', `https://morel.us-east.host.bsky.network/xrpc/com.atproto.sync.getBlob?did=${encodeURIComponent(VIDEO_DID)}&cid=${VIDEO_CID}`],
+    ]);
   });
 });

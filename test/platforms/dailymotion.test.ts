@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { sendFile } from '../support/fake-web.js';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'dailymotion');
 const METADATA = 'https://www.dailymotion.com/player/metadata/video';
@@ -94,5 +94,21 @@ describe('dailymotion', () => {
     expect([drm.code, drm.final]).toEqual(['link.unsupported', true]);
     const playlist = await rejectionOf(h.info('https://www.dailymotion.com/playlist/xv4bw_nqtv_sport/1'));
     expect([playlist.code, playlist.final]).toEqual(['link.unsupported', false]);
+  });
+});
+
+describe('dailymotion through dlbot info --json', () => {
+  it('prints the video as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, 'https://dai.ly/x8u4owg');
+    expect(info).toMatchObject({
+      platform: 'dailymotion', id: 'x8u4owg', url: 'https://www.dailymotion.com/video/x8u4owg',
+      title: 'VIDÉO. Le « véloto », la voiture à pédales qui aimerait se faire une place sur les routes',
+      uploader: 'Le Parisien', uploaderId: 'leparisien', durationSec: 428,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol, f.height])).toEqual([
+      ['hls-1080p', 'hls', 1080], ['hls-720p', 'hls', 720], ['hls-480p', 'hls', 480], ['hls-360p', 'hls', 360],
+    ]);
+    expect(info.formats.every((f) => /^https:\/\/vod3\.cf\.dmcdn\.net\/sec2\(/.test(f.url))).toBe(true);
+    expect(info.formats[0]!.headers).toMatchObject({ referer: 'https://www.dailymotion.com/', cookie: 'v1st=1fa328e4-00eb-5fa4-aa73-5db74587e0a8; ts=127121' });
   });
 });

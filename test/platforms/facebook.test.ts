@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
 import { sendFile } from '../support/fake-web.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 
 const run = promisify(execFile);
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'facebook');
@@ -135,5 +135,21 @@ describe('facebook', () => {
     const page = h.web.seen('https://www.facebook.com/watch/').at(-1)!;
     expect(page.url).toBe(`https://www.facebook.com/watch/?v=${VIDEO}&ref=sharing`);
     expect(page.headers['sec-fetch-mode']).toBe('navigate');
+  });
+});
+
+describe('facebook through dlbot info --json', () => {
+  it('prints the reel as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, `https://www.facebook.com/reel/${REEL}`);
+    expect(info).toMatchObject({
+      platform: 'facebook', id: REEL, url: `https://www.facebook.com/reel/${REEL}`,
+      title: '9.7K views · 352 reactions | When your trying to help your partner out with an arrest and #FAAFO games begin. Let the “Slapathon” commence!! | Beast Camp Training',
+      uploader: 'Beast Camp Training', uploaderId: '100040874179269', durationSec: 2,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol])).toEqual([
+      ['hd', 'https'], ['sd', 'https'], ['dash-1087379619296735v', 'https'], ['dash-1116285979554658a', 'https'],
+    ]);
+    expect(info.formats[2]!.url).toMatch(/^https:\/\/video\.fitm2-1\.fna\.fbcdn\.net\/o1\/v\/t2\/f2\/m366\/AQOreel_v720\.mp4\?strext=1&efg=/);
+    expect(info.formats[0]!.url).toContain('oh=00_AYBc8d1_5mD3xT');
   });
 });

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { ServerResponse } from 'node:http';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
 import { sendFile } from '../support/fake-web.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 import { mediaIdToShortcode, shortcodeToMediaId } from '../../src/platforms/instagram.js';
 import { BROWSER_PROFILES } from '../../src/platforms/instagram/browser.js';
 import { postFromGraph, postToMediaInfo, type GraphMedia } from '../../src/platforms/instagram/media.js';
@@ -311,6 +311,19 @@ describe('instagram (anonymous)', () => {
     expect((await rejectionOf(h.info('https://www.instagram.com/stories/fruits_zipper/3570766765028588805/'))).code).toBe('content.login_required');
     expect((await rejectionOf(h.info('https://www.instagram.com/stories/highlights/18090946048123978/'))).code).toBe('content.login_required');
     expect(h.web.seen('https://i.instagram.com/')).toHaveLength(0);
+  });
+
+  it('prints the reel as one complete MediaInfo line through dlbot info --json', async () => {
+    const info = await cliInfoJson(h, 'https://www.instagram.com/reel/Chunk8-jurw/?utm_source=ig_web_copy_link');
+    expect(info).toMatchObject({
+      platform: 'instagram', id: 'Chunk8-jurw', url: 'https://www.instagram.com/reel/Chunk8-jurw/',
+      title: 'Meet Manu, a waterfall chaser 🌊', uploader: 'Instagram', uploaderId: 'instagram', durationSec: 2, likeCount: 321654,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol])).toEqual([
+      ['mp4', 'https'], ['dash-1056344652636151v', 'https'], ['dash-1123617892275113v', 'https'], ['dash-502998349085367a', 'https'],
+    ]);
+    expect(info.formats.every((f) => /^https:\/\/[^/]*cdninstagram\.com\/.*\.mp4\?/.test(f.url))).toBe(true);
+    expect(info.formats[1]!.url).toMatch(/\/AQOreelv1080\.mp4\?stp=dst-mp4&efg=[^&]+&_nc_cat=103&/);
   });
 });
 

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sendFile } from '../support/fake-web.js';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'kick');
 const VOD_ID = '5c697a87-afce-4256-b01f-3c8fe71ef5cb';
@@ -178,5 +178,20 @@ describe('kick clips', () => {
 
   it('says content.not_found for a removed clip', async () => {
     expect((await rejectionOf(h.info('https://kick.com/spreen/clips/clip_01GONE000000000000000000000'))).code).toBe('content.not_found');
+  });
+});
+
+describe('kick through dlbot info --json', () => {
+  it('prints the VOD as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, `https://kick.com/xqc/videos/${VOD_ID}`);
+    expect(info).toMatchObject({
+      platform: 'kick', id: VOD_ID, url: `https://kick.com/xqc/videos/${VOD_ID}`,
+      title: '🐗LIVE🐗CLICK🐗HERE🐗DRAMA🐗ALL DAY🐗NEWS🐗VIDEOS🐗CLIPS🐗GAMES🐗STUFF🐗WOW🐗IM HERE🐗LETS GO🐗COOL🐗VERY NICE🐗',
+      uploader: 'xQc', uploaderId: 'xqc', durationSec: 22278, ageLimit: 18,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol, f.url])).toEqual([
+      ['hls-1080p', 'hls', `${VOD_BASE}1080p60/playlist.m3u8`],
+      ['hls-360p', 'hls', `${VOD_BASE}360p30/playlist.m3u8`],
+    ]);
   });
 });

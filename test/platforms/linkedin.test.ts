@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'linkedin');
 const SLUG = 'the-mathworks_2_what-is-mathworks-cloud-center-activity-7151241570371948544-4Gu7';
@@ -103,5 +103,18 @@ describe('linkedin', () => {
     const info = await h.info('https://lnkd.in/gJd2ZqX5');
     expect(info.id).toBe('7151241570371948544');
     expect(h.web.seen('https://lnkd.in/gJd2ZqX5')).toHaveLength(1);
+  });
+});
+
+describe('linkedin through dlbot info --json', () => {
+  it('prints the public post as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, `${POST}?utm_source=share`);
+    expect(info).toMatchObject({
+      platform: 'linkedin', id: '7151241570371948544', url: POST,
+      title: 'What Is MathWorks Cloud Center? | MathWorks posted on the topic', uploader: 'MathWorks', uploaderId: 'the-mathworks_2', likeCount: 245,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol, f.height])).toEqual([['mp4-720', 'https', 720], ['mp4-640', 'https', 640], ['mp4-360', 'https', 360]]);
+    expect(info.formats.every((f) => GUEST_CDN.test(f.url))).toBe(true);
+    expect(info.formats[0]!.url).toMatch(/\/mp4-720p-30fp-crf28\/0\/1705006421962\?e=2147483647&v=beta&t=/);
   });
 });

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { sendFile } from '../support/fake-web.js';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'loom');
 const ID = '43d05f362f734614a2e81b4694a3a523';
@@ -99,5 +99,19 @@ describe('loom', () => {
   it('leaves folders to the fallback backend', async () => {
     const error = await rejectionOf(h.info('https://www.loom.com/share/folder/997db4db046f43e5912f10dc5f817b5c'));
     expect([error.code, error.final]).toEqual(['link.unsupported', false]);
+  });
+});
+
+describe('loom through dlbot info --json', () => {
+  it('prints the video as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, `https://www.loom.com/embed/${ID}?hideEmbedTopBar=true`);
+    expect(info).toMatchObject({
+      platform: 'loom', id: ID, url: `https://www.loom.com/share/${ID}`,
+      title: 'A Ruler for Windows - 28 March 2022', uploader: 'wILLIAM PIP', durationSec: 27.427, viewCount: 1184,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol])).toEqual([['hls-raw-720p', 'hls'], ['hls-raw-480p', 'hls'], ['http-transcoded', 'https']]);
+    expect(info.formats[0]!.url.startsWith(`${HLS_DIR}/`)).toBe(true);
+    expect(info.formats[0]!.headers).toEqual({ cookie: CLOUDFRONT_COOKIE });
+    expect(info.formats[2]!.url.startsWith(TRANSCODED)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeSampleMedia } from '../support/sample-media.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'newgrounds');
 const VIDEO_1080 = 'https://uploads.ungrounded.net/alternate/1528000/1528775_alternate_113347.1080p.mp4';
@@ -107,5 +107,17 @@ describe('newgrounds', () => {
     } finally {
       await logged.close();
     }
+  });
+});
+
+describe('newgrounds through dlbot info --json', () => {
+  it('prints the movie as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, 'https://www.newgrounds.com/portal/view/1');
+    expect(info).toMatchObject({
+      platform: 'newgrounds', id: '1', url: 'https://www.newgrounds.com/portal/view/1',
+      title: 'Scrotum 1', uploader: 'Brian-Beaton', viewCount: 1201371, ageLimit: 17,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol, f.height])).toEqual([['1080p', 'https', 1080], ['720p', 'https', 720], ['360p', 'https', 360]]);
+    expect(info.formats[0]!.url).toBe(`${VIDEO_1080}?1528249684`);
   });
 });

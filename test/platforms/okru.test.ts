@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'okru');
 const EMBED = (id: string) => `https://ok.ru/videoembed/${id}`;
@@ -100,5 +100,21 @@ describe('okru', () => {
   it('hands an external player to the platform it belongs to', async () => {
     const info = await h.info('https://ok.ru/video/1484130554189');
     expect([info.platform, info.id, info.title]).toEqual(['streamable', 'dnd1', 'Народная забава']);
+  });
+});
+
+describe('okru through dlbot info --json', () => {
+  it('prints the video as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, 'https://ok.ru/video/20079905452');
+    expect(info).toMatchObject({
+      platform: 'okru', id: '20079905452', url: 'https://ok.ru/video/20079905452',
+      title: 'Культура меняет нас (прекрасный ролик!))', uploader: 'Виталий Добровольский', uploaderId: '330537914540', durationSec: 100,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol])).toEqual([
+      ['mobile', 'https'], ['lowest', 'https'], ['low', 'https'], ['sd', 'https'], ['hd', 'https'], ['full', 'https'], ['hls-180p', 'hls'],
+    ]);
+    expect(info.formats[0]!.url).toBe(
+      'https://vd341.okcdn.ru/?expires=1767225600000&srcIp=203.0.113.7&pr=40&srcAg=CHROME&ms=185.226.53.155&type=4&sig=Llt0TRAfz-E&ct=0&urls=185.226.52.162&clientType=0&zs=43&id=2090981460542',
+    );
   });
 });

@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
 import { sendFile } from '../support/fake-web.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 
 const run = promisify(execFile);
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'pinterest');
@@ -142,5 +142,20 @@ describe('pinterest', () => {
     const info = await h.info('https://pin.it/4Xhp5Jc');
     expect(info).toMatchObject({ id: VIDEO_PIN, title: 'Origami' });
     expect(h.web.seen('https://api.pinterest.com/url_shortener/4Xhp5Jc/redirect/')).toHaveLength(1);
+  });
+});
+
+describe('pinterest through dlbot info --json', () => {
+  it('prints the video pin as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, `https://www.pinterest.com/pin/${VIDEO_PIN}/`);
+    expect(info).toMatchObject({
+      platform: 'pinterest', id: VIDEO_PIN, url: `https://www.pinterest.com/pin/${VIDEO_PIN}/`,
+      title: 'Origami', uploader: 'Paper Art Studio', uploaderId: 'paperartstudio', durationSec: 2, tags: ['origami', 'paperfolding'],
+    });
+    expect(info.formats.find((f) => f.id === 'V_720P')).toMatchObject({ url: MP4, protocol: 'https', container: 'mp4', width: 720, height: 1280 });
+    const hls = info.formats.filter((f) => f.protocol === 'hls');
+    expect(hls.length).toBeGreaterThan(0);
+    expect(hls.every((f) => f.id.startsWith('V_HLSV4') && f.url.startsWith(HLS_DIR))).toBe(true);
+    expect(info.formats.every((f) => f.id === 'V_720P' || f.protocol === 'hls')).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sendFile } from '../support/fake-web.js';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 
 const run = promisify(execFile);
 const ffmpeg = (args: string[]) => run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
@@ -187,5 +187,18 @@ describe('reddit', () => {
     expect((await rejectionOf(h.info('https://www.reddit.com/r/secret/comments/priv01/'))).code).toBe('content.private');
     expect((await rejectionOf(h.info('https://www.reddit.com/r/edgy/comments/quar01/'))).code).toBe('content.login_required');
     expect((await rejectionOf(h.info('https://v.redd.it/gone12345'))).code).toBe('content.not_found');
+  });
+});
+
+describe('reddit through dlbot info --json', () => {
+  it('prints the video post as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, 'https://www.reddit.com/r/videos/comments/6rrwyj/that_small_heart_attack/');
+    expect(info).toMatchObject({
+      platform: 'reddit', id: '6rrwyj', url: 'https://www.reddit.com/r/videos/comments/6rrwyj/that_small_heart_attack/',
+      title: 'That small heart attack.', uploader: 'rtbrsp', durationSec: 2, likeCount: 26041,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol])).toEqual([['dash-1', 'dash'], ['dash-4', 'dash'], ['fallback', 'https']]);
+    expect(info.formats.every((f) => f.url.startsWith(`${VIDEO}/`))).toBe(true);
+    expect(new URL(info.formats[0]!.url).pathname).toBe('/zv89llsvexdz/DASHPlaylist.mpd');
   });
 });

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
 import { sendFile } from '../support/fake-web.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'rutube');
 const ID = '3eac3b4561676c17df9132a9a1e62e3e';
@@ -141,5 +141,17 @@ describe('rutube', () => {
     expect(new URL(call!.url).searchParams.get('videoId')).toBe('c8c32bf7aee04412837656ea26c2b25b');
     const result = await h.downloads.download('https://rutube.ru/yappy/c8c32bf7aee04412837656ea26c2b25b/', { quality: 'best' }, { outputDir: join(h.dir, 'yappy') });
     expect((await probeFile(result.files[0]!.path)).streams).toEqual(['audio', 'video']);
+  });
+});
+
+describe('rutube through dlbot info --json', () => {
+  it('prints the video as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, `https://rutube.ru/video/${ID}/?pl_id=4252`);
+    expect(info).toMatchObject({
+      platform: 'rutube', id: ID, url: `https://rutube.ru/video/${ID}/`,
+      title: 'Раненный кенгуру забежал в аптеку', uploader: 'NTDRussian', uploaderId: '29790', durationSec: 81,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol, f.height])).toEqual([['hls-360p', 'hls', 360], ['hls-720p', 'hls', 720]]);
+    expect(info.formats[0]!.url).toMatch(/^https:\/\/river-2-204\.rutube\.ru\/hls-vod\/.+\.mp4\.m3u8\?i=640x360_289$/);
   });
 });

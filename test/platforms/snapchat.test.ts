@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeSampleMedia } from '../support/sample-media.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'snapchat');
 const SPOTLIGHT_ID = 'W7_EDlXWTBiXAEEniNoMPwAAYcnVjYWdwcGV1AZEaIYn5AZEaIYnrAAAAAQ';
@@ -105,5 +105,17 @@ describe('snapchat', () => {
     const empty = await rejectionOf(h.info('https://www.snapchat.com/@quietcreator'));
     expect(empty.code).toBe('content.not_found');
     expect(empty.message).toMatch(/no public story/);
+  });
+});
+
+describe('snapchat through dlbot info --json', () => {
+  it('prints the Spotlight as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, `https://www.snapchat.com/@ganda0535/spotlight/${SPOTLIGHT_ID}`);
+    expect(info).toMatchObject({
+      platform: 'snapchat', id: SPOTLIGHT_ID, url: SPOTLIGHT_PAGE,
+      title: 'Spotlight Snap', uploader: 'ganda0535', durationSec: 10.91, viewCount: 1204389,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol, f.container, f.width, f.height])).toEqual([['mp4', 'https', 'mp4', 540, 960]]);
+    expect(info.formats[0]!.url.startsWith(`${SPOTLIGHT_CDN}?mo=`)).toBe(true);
   });
 });

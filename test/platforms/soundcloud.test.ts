@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import type { ServerResponse } from 'node:http';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
 import { sendFile } from '../support/fake-web.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'soundcloud');
 const CLIENT_ID = 'FixtureClientIdForDlbotTests0001';
@@ -240,5 +240,20 @@ describe('soundcloud', () => {
     expect(info.formats).toHaveLength(4);
     expect(h.web.seen('https://a-v2.sndcdn.com/').length).toBe(bundles);
     expect(await h.ctx.cache!.get('soundcloud:client_id')).toBe(CLIENT_ID);
+  });
+});
+
+describe('soundcloud through dlbot info --json', () => {
+  it('prints the private track as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, TRACK_URL);
+    expect(info).toMatchObject({
+      platform: 'soundcloud', id: 'jaimemf/youtube-dl-test-video-a-y-baw', url: 'https://soundcloud.com/jaimemf/youtube-dl-test-video-a-y-baw',
+      title: "Youtube - Dl Test Video '' Ä↭", uploader: 'jaimeMF', uploaderId: 'jaimemf', durationSec: 9.927,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol])).toEqual([
+      ['http_mp3_1_0', 'https'], ['hls_mp3_1_0', 'hls'], ['hls_aac_160k', 'hls'], ['hls_opus_0_0', 'hls'],
+    ]);
+    expect(info.formats[0]!.url).toBe(PROGRESSIVE_CDN + SIGNED);
+    expect(info.formats[2]!.url).toBe(`${AAC_HLS}/playlist.m3u8?expires=1747311693`);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'streamable');
 const API = 'https://ajax.streamable.com/videos/dnd1';
@@ -49,5 +49,17 @@ describe('streamable', () => {
   it('says content.not_found for a video still processing and for a removed one', async () => {
     expect((await rejectionOf(h.info('https://streamable.com/proc1'))).code).toBe('content.not_found');
     expect((await rejectionOf(h.info('https://streamable.com/gone1'))).code).toBe('content.not_found');
+  });
+});
+
+describe('streamable through dlbot info --json', () => {
+  it('prints the video as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, 'https://streamable.com/e/dnd1');
+    expect(info).toMatchObject({
+      platform: 'streamable', id: 'dnd1', url: 'https://streamable.com/dnd1',
+      title: 'Mikel Oiarzabal scores to make it 0-3 for La Real against Espanyol', uploader: 'teabaker', durationSec: 2, viewCount: 98765,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol, f.width, f.height])).toEqual([['mp4', 'https', 320, 180], ['mp4-mobile', 'https', 160, 90]]);
+    expect(info.formats[0]!.url.startsWith(`${CDN}?Expires=`)).toBe(true);
   });
 });

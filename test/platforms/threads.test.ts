@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
 import { sendFile } from '../support/fake-web.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 import { BROWSER_PROFILES } from '../../src/platforms/instagram/browser.js';
 
 const run = promisify(execFile);
@@ -109,5 +109,18 @@ describe('threads', () => {
 
   it('says content.login_required when Threads sends the visitor to its login page', async () => {
     expect((await rejectionOf(h.info('https://www.threads.com/@someone/post/CpRiv4te0xQ'))).code).toBe('content.login_required');
+  });
+});
+
+describe('threads through dlbot info --json', () => {
+  it('prints the video post as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, 'https://www.threads.net/@zuck/post/DHV7vTivqWD?xmt=AQGz');
+    expect(info).toMatchObject({
+      platform: 'threads', id: 'DHV7vTivqWD', url: 'https://www.threads.com/@zuck/post/DHV7vTivqWD',
+      title: 'Me finding out Llama hit 1 BILLION downloads.', uploader: 'Mark Zuckerberg', uploaderId: 'zuck', likeCount: 48210,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol, f.height])).toEqual([['mp4-101', 'https', 1280], ['mp4-102', 'https', 1280]]);
+    expect(info.formats.every((f) => /^https:\/\/[^/]*cdninstagram\.com\/.*\.mp4\?/.test(f.url))).toBe(true);
+    expect(info.formats[0]!.url).not.toBe(info.formats[1]!.url);
   });
 });

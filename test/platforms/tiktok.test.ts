@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import type { ServerResponse } from 'node:http';
 import { sendFile, type WebHandler } from '../support/fake-web.js';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 import { selectFormats } from '../../src/media/format-selection.js';
 
 const run = promisify(execFile);
@@ -285,5 +285,21 @@ describe('tiktok mobile API fallback', () => {
     expect(error.code).toBe('fetch.failed');
     expect(error.message).toMatch(/without the post data/);
     expect(h.web.seen(APP_API).some((r) => new URLSearchParams(r.body).get('aweme_ids') === '[7000000000000000005]')).toBe(true);
+  });
+});
+
+describe('tiktok through dlbot info --json', () => {
+  it('prints the video as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, `https://www.tiktok.com/@scout2015/video/${VIDEO_ID}?is_from_webapp=1`);
+    expect(info).toMatchObject({
+      platform: 'tiktok', id: VIDEO_ID, url: `https://www.tiktok.com/@scout2015/video/${VIDEO_ID}`,
+      title: 'Scout says hi 🐶 #dog #puppy', uploader: 'Scout2015', uploaderId: 'scout2015', durationSec: 2, tags: ['dog', 'puppy'],
+      music: { title: 'original sound - scout2015', original: true },
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol, !!f.watermarked])).toEqual([
+      ['adapt_lowest_1080_1', 'https', false], ['adapt_lower_720_1', 'https', false], ['lower_540_0', 'https', false], ['download', 'https', true], ['audio', 'https', false],
+    ]);
+    expect(info.formats[0]!.url.startsWith(`${CDN_1080}?a=1988&`)).toBe(true);
+    expect(info.formats[0]!.headers).toMatchObject({ Referer: 'https://www.tiktok.com/' });
   });
 });

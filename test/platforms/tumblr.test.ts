@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 
 const run = promisify(execFile);
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'tumblr');
@@ -112,5 +112,16 @@ describe('tumblr', () => {
     const info = await h.info('https://at.tumblr.com/maskofthedragon/8dbvk3ne5fzx');
     expect(info.id).toBe('626907179849564160');
     expect(h.web.seen('https://at.tumblr.com/')).toHaveLength(1);
+  });
+});
+
+describe('tumblr through dlbot info --json', () => {
+  it('prints the video post as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, 'https://maskofthedragon.tumblr.com/post/626907179849564160/mona-talking-in-english/');
+    expect(info).toMatchObject({
+      platform: 'tumblr', id: '626907179849564160', url: 'https://www.tumblr.com/maskofthedragon/626907179849564160',
+      title: 'Mona\u00a0“talking” in\u00a0“english”', uploader: 'maskofthedragon', durationSec: 2, likeCount: 1021,
+    });
+    expect(info.formats).toEqual([{ id: 'mp4', url: VIDEO_URL, protocol: 'https', container: 'mp4', width: 320, height: 180 }]);
   });
 });

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { sendFile } from '../support/fake-web.js';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'twitch');
 const GQL = 'https://gql.twitch.tv/gql';
@@ -188,5 +188,21 @@ describe('twitch channels', () => {
     expect(offline.code).toBe('content.not_found');
     expect(offline.message).toMatch(/offline/);
     expect((await rejectionOf(h.info('https://www.twitch.tv/nobodyhere'))).code).toBe('content.not_found');
+  });
+});
+
+describe('twitch through dlbot info --json', () => {
+  it('prints the clip as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, 'https://www.twitch.tv/ea/clip/FaintLightGullWholeWheat?filter=clips');
+    expect(info).toMatchObject({
+      platform: 'twitch', id: 'FaintLightGullWholeWheat', url: 'https://clips.twitch.tv/FaintLightGullWholeWheat',
+      title: 'EA Play 2016 Live from the Novo Theatre', uploader: 'EA', uploaderId: 'ea', durationSec: 32, viewCount: 49561,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol, new URL(f.url).origin + new URL(f.url).pathname])).toEqual([
+      ['1080p60', 'https', `${CLIP_CDN}/video-1080.mp4`],
+      ['720p30', 'https', `${CLIP_CDN}/video-720.mp4`],
+      ['360p30', 'https', `${CLIP_CDN}/video-360.mp4`],
+    ]);
+    expect(new URL(info.formats[0]!.url).searchParams.get('sig')).toBe('3c0f8a4e5b9d21c7f6e0a1b2c3d4e5f60718293a');
   });
 });

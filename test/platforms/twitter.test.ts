@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 import { sendFile, type FakeWeb } from '../support/fake-web.js';
 import { syndicationToken } from '../../src/platforms/twitter.js';
 
@@ -241,5 +241,19 @@ describe('twitter with COOKIES_FILE', () => {
     expect(call.headers['x-twitter-auth-type']).toBe('OAuth2Session');
     expect(call.headers['x-guest-token']).toBeUndefined();
     expect(logged.web.seen(ACTIVATE)).toHaveLength(0);
+  });
+});
+
+describe('twitter through dlbot info --json', () => {
+  it('prints the video tweet as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, 'https://x.com/historyinmemes/status/1790637656616943991?s=20');
+    expect(info).toMatchObject({
+      platform: 'twitter', id: '1790637656616943991', url: 'https://x.com/historyinmemes/status/1790637656616943991',
+      title: 'Astronauts training for zero gravity #history #1960s', uploader: 'Historic Vids', uploaderId: 'historyinmemes', durationSec: 2,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol, f.url])).toEqual([
+      ['http-832', 'https', `${VIDEO_720}?tag=12`],
+      ['http-256', 'https', `${VIDEO_90}?tag=12`],
+    ]);
   });
 });

@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { sendFile } from '../support/fake-web.js';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 
 const run = promisify(execFile);
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'vimeo');
@@ -130,5 +130,19 @@ describe('vimeo', () => {
     const error = await rejectionOf(h.info('https://vimeo.com/showcase/3253534'));
     expect(error.code).toBe('link.unsupported');
     expect(error.final).toBe(false);
+  });
+});
+
+describe('vimeo through dlbot info --json', () => {
+  it('prints the video as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, 'https://vimeo.com/channels/staffpicks/76979871');
+    expect(info).toMatchObject({
+      platform: 'vimeo', id: '76979871', url: 'https://vimeo.com/76979871',
+      title: 'The New Vimeo Player (You Know, For Videos)', uploader: 'Vimeo', uploaderId: 'staff', durationSec: 62,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol])).toEqual([
+      ['hls-720p', 'hls'], ['hls-360p', 'hls'], ['hls-audio-audio-high-en', 'hls'], ['hls-audio-audio-medium-en', 'hls'],
+    ]);
+    expect(info.formats.every((f) => f.url.startsWith(`https://vod-adaptive-ak.vimeocdn.com/`) && f.url.includes(`/${CLIP_UUID}/`))).toBe(true);
   });
 });

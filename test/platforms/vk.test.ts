@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'vk');
 const SHOW = 'https://vk.com/al_video.php';
@@ -165,5 +165,21 @@ describe('vk', () => {
   it('leaves playlists to another backend with a non-final error', async () => {
     const error = await rejectionOf(h.info('https://vkvideo.ru/playlist/-204353299_426'));
     expect([error.code, error.final]).toEqual(['link.unsupported', false]);
+  });
+});
+
+describe('vk through dlbot info --json', () => {
+  it('prints the video as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, 'https://vkvideo.ru/video-18403220_456239696');
+    expect(info).toMatchObject({
+      platform: 'vk', id: '-18403220_456239696', url: 'https://vk.com/video-18403220_456239696',
+      title: 'Трамп отменяет гранты // DeepSeek - Революция в ИИ // Илон Маск читер', uploader: 'Руслан Усачев', uploaderId: '-18403220', durationSec: 1983,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol, f.height])).toEqual([
+      ['mp4-144', 'https', 144], ['mp4-240', 'https', 240], ['mp4-360', 'https', 360], ['mp4-480', 'https', 480],
+      ['mp4-720', 'https', 720], ['hls-180p', 'hls', 180],
+    ]);
+    expect(info.formats.every((f) => f.url.startsWith(CDN))).toBe(true);
+    expect(new URL(info.formats[4]!.url).searchParams.get('type')).toBe('3');
   });
 });

@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeSampleMedia, type SampleMedia } from '../support/sample-media.js';
 import { sendFile, type FakeWeb, type SeenRequest } from '../support/fake-web.js';
-import { probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
+import { cliInfoJson, probeFile, rejectionOf, startPlatformHarness, type PlatformHarness } from '../support/platform-harness.js';
 
 const run = promisify(execFile);
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'youtube');
@@ -453,5 +453,20 @@ describe('youtube playlists, mixes and channels', () => {
 
   it('says content.not_found for a handle YouTube does not know', async () => {
     expect((await rejectionOf(h.info('https://www.youtube.com/@nobody-here-123'))).code).toBe('content.not_found');
+  });
+});
+
+describe('youtube through dlbot info --json', () => {
+  it('prints the watch page as one complete MediaInfo line', async () => {
+    const info = await cliInfoJson(h, 'https://www.youtube.com/watch?v=BaW_jenozKc');
+    expect(info).toMatchObject({
+      platform: 'youtube', id: 'BaW_jenozKc', url: 'https://www.youtube.com/watch?v=BaW_jenozKc',
+      title: 'youtube-dl test video "\'/\\ä↭𝕐', uploader: 'Philipp Hagemeister', durationSec: 10, viewCount: 2618463,
+    });
+    expect(info.formats.map((f) => [f.id, f.protocol])).toEqual([
+      ['18', 'https'], ['137', 'https'], ['248', 'https'], ['701', 'https'], ['136', 'https'], ['140', 'https'], ['140-de-DE', 'https'], ['251', 'https'],
+    ]);
+    expect(info.formats.every((f) => CDN.test(f.url))).toBe(true);
+    expect(new URL(info.formats[1]!.url).searchParams.get('itag')).toBe('137');
   });
 });

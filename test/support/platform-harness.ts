@@ -7,7 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
 import type { ExtractContext } from '../../src/platforms/base.js';
 import { PLATFORMS } from '../../src/platforms/index.js';
 import { PlatformManager } from '../../src/core/platform-manager.js';
@@ -17,6 +19,7 @@ import { silentLogger } from '../../src/utils/logger.js';
 import { MemoryCache } from '../../src/utils/memory-cache.js';
 import type { MediaInfo } from '../../src/media/types.js';
 import type { DownloadError } from '../../src/utils/errors.js';
+import { main } from '../../src/cli/main.js';
 import { startFakeWeb, type FakeWeb } from './fake-web.js';
 
 const run = promisify(execFile);
@@ -75,4 +78,71 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<DownloadEr
     return error as DownloadError;
   }
   throw new Error('expected a rejection');
+}
+
+/** What one in-process `dlbot` run printed, and its exit code. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A stream that keeps what is written to it, as text. */
+function memoryStream(): { stream: Writable; text: () => string } {
+  const chunks: Buffer[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+      callback();
+    },
+  });
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+/**
+ * Runs the real CLI (`main`) in this process with `argv`, its `info` and `get` on the harness's
+ * engine: the fake web's client, the platform registry and the download service. The harness
+ * owns that engine, so the CLI's close leaves it running for the next test.
+ */
+export async function runCli(h: PlatformHarness, argv: string[]): Promise<CliRun> {
+  const stdout = memoryStream();
+  const stderr = memoryStream();
+  const code = await main(argv, { stdout: stdout.stream, stderr: stderr.stream }, { engine: () => ({ downloads: h.downloads, close: async () => {} }) });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+const PROTOCOLS = ['https', 'hls', 'dash'];
+
+/**
+ * Checks what `dlbot info --json` promises of every MediaInfo: platform, id, page URL and title
+ * set, and something to download (formats, or entries for a container), each format with an id,
+ * an absolute http(s) URL and a known protocol, the entries' formats too.
+ */
+export function expectCompleteMediaInfo(info: MediaInfo): void {
+  expect(info.platform).toMatch(/^[a-z]+$/);
+  expect(info.id).not.toBe('');
+  expect(info.url).toMatch(/^https?:\/\//);
+  expect(info.title?.trim()).toBeTruthy();
+  expect(info.formats.length + (info.entries?.length ?? 0)).toBeGreaterThan(0);
+  for (const format of [...info.formats, ...(info.entries ?? []).flatMap((entry) => entry.formats)]) {
+    expect(format.id).not.toBe('');
+    expect(format.url).toMatch(/^https?:\/\//);
+    expect(PROTOCOLS).toContain(format.protocol);
+  }
+}
+
+/**
+ * `dlbot info --json URL` through the real CLI on the harness: exits 0, writes nothing to stderr
+ * and exactly one JSON line to stdout, which is a complete MediaInfo (returned for the test's
+ * own expectations of its values).
+ */
+export async function cliInfoJson(h: PlatformHarness, url: string): Promise<MediaInfo> {
+  const result = await runCli(h, ['info', '--json', url]);
+  expect([result.code, result.stderr]).toEqual([0, '']);
+  expect(result.stdout.endsWith('\n')).toBe(true);
+  const lines = result.stdout.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  const info = JSON.parse(lines[0]!) as MediaInfo;
+  expectCompleteMediaInfo(info);
+  return info;
 }
