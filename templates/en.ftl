@@ -44,6 +44,7 @@ button-try-quality = Try { $quality }
 
 ## Status of a download
 
+status-received = ⏳ Received…
 status-queued = ⏳ Queued: you are #{ $position } in line.
 status-starting = 🔎 Reading the link…
 status-downloading =

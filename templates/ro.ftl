@@ -44,6 +44,7 @@ button-try-quality = Încearcă { $quality }
 
 ## Starea unei descărcări
 
+status-received = ⏳ Am primit…
 status-queued =
     ⏳ În coadă: ești { $position ->
         [1] primul

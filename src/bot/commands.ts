@@ -6,6 +6,7 @@ import { Composer, GrammyError } from 'grammy';
 import type { BotCommand } from 'grammy/types';
 import { canManageGroup, isAdmin } from './access.js';
 import { batchOf, settleBatchEntry } from './batch.js';
+import { statusMessageOf } from './status-message.js';
 import { translator, type BotContext, type Translate } from './i18n.js';
 import { formatBytes, formatDuration } from './progress.js';
 import type { Intake } from './intake.js';
@@ -123,8 +124,10 @@ export function commandsComposer(s: BotServices, intake: Intake): Composer<BotCo
       // a playlist entry that never ran counts as cancelled in its batch's summary
       const batch = batchOf(job.data);
       if (batch) await settleBatchEntry(s, batch, 'cancelled');
-      if (record.statusMessageId !== undefined) {
-        await s.api.editMessageText(record.chatId, record.statusMessageId, ctx.t('status-cancelled')).catch(() => undefined);
+      // the job names its status message (rows of older versions recorded it in the store)
+      const shown = statusMessageOf(job, s.store);
+      if (shown.messageId !== undefined) {
+        await s.api.editMessageText(record.chatId, shown.messageId, ctx.t('status-cancelled')).catch(() => undefined);
       }
     }
     await ctx.reply(cancelled > 0 ? ctx.t('cancel-done', { count: cancelled }) : ctx.t('cancel-none'));

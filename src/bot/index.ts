@@ -3,7 +3,9 @@
  * server, or a test server); auto-retry waits out 429s and retries 5xx; the runner long-polls
  * with per-chat sequential handling (or, when WEBHOOK_URL is set, a fastify server receives
  * updates behind the secret-token check). Links go into the durable queue; a worker in the
- * same process (CONCURRENCY jobs, at most a few per user) downloads and delivers them.
+ * same process (CONCURRENCY jobs, at most a few per user) downloads and delivers them, or one
+ * in another process sharing the queue (`dlbot worker`, REDIS_URL): the job's data says which
+ * chat and which status message are its own, so that worker needs nothing from this one's store.
  *
  * `createBot(deps)` wires everything without network; `startBot(deps)` also starts it, and
  * both return `stop()`, which stops taking updates, lets running jobs finish (or hands them
@@ -61,6 +63,11 @@ export interface BotOptions {
   worker?: boolean;
   /** How often an idle worker looks for jobs (default 500 ms). */
   workerPollMs?: number;
+  /**
+   * How long a claimed job stays this worker's without a heartbeat (default 30 s; heartbeats
+   * come every third of it, and a /cancel from another process is noticed at the next one).
+   */
+  workerLeaseMs?: number;
   /** First retry delay of a failed job (default 2000 ms, doubling). */
   retryBaseMs?: number;
   /** Long-poll timeout in seconds (default 30). */
@@ -142,6 +149,7 @@ export function createBot(deps: BotDeps): DlBot {
           retry,
           logger,
           ...(options.workerPollMs ? { pollMs: options.workerPollMs } : {}),
+          ...(options.workerLeaseMs ? { leaseMs: options.workerLeaseMs } : {}),
         });
   const rateLimiter =
     deps.rateLimiter ?? new MemoryTokenBucket({ capacity: config.rateLimitRequestsPerMinute, ratePerMinute: config.rateLimitRequestsPerMinute });

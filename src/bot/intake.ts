@@ -1,14 +1,22 @@
 /**
  * Taking a link from a user: offline detection, the per-user rate limit, then one of three
  * answers — the media at once from the file_id cache, a quality keyboard (setting "ask"), or a
- * job in the durable queue with a status message saying the place in line. The job is in the
- * queue before the user reads "queued"; the update's chat+message id is the job's idempotency
- * key, so an update delivered twice makes one job. Presses of a playlist offer's buttons
- * start the batch (every entry) or take its first entry like a link of its own.
+ * job in the durable queue with a status message saying the place in line.
+ *
+ * Queueing: the status message comes first, as a neutral "received" that promises nothing (or
+ * it is the keyboard or offer message the user answered); the job is added with that message's
+ * id in its data, so whichever worker runs it — in this process or on another box with its own
+ * DATA_DIR — edits it with progress and deletes it once the media is sent; only then does the
+ * message say "you are #N in line". So the job is in the queue before the user reads "queued",
+ * and when the queue refuses, the message says that instead. The update's chat+message id is
+ * the job's idempotency key, so an update delivered twice makes one job (and its second
+ * "received" is deleted). Presses of a playlist offer's buttons start the batch (every entry)
+ * or take its first entry like a link of its own; a lower-quality button names its failed job.
  */
-import { Composer, GrammyError } from 'grammy';
+import { Composer, GrammyError, type CallbackQueryContext } from 'grammy';
 import type { Message } from 'grammy/types';
-import type { DownloadError } from '../utils/errors.js';
+import { toDownloadError, type DownloadError } from '../utils/errors.js';
+import type { Job } from '../core/job-queue.js';
 import type { DownloadRequest } from '../media/types.js';
 import { startBatch } from './batch.js';
 import { captionHtml } from './caption.js';
@@ -38,8 +46,8 @@ export interface LinkRequest {
   idempotencyKey?: string;
 }
 
-/** How a link was answered. */
-export type Outcome = 'cached' | 'asked' | 'queued';
+/** How a link was answered; `failed` when the queue could not take it (the status message says so). */
+export type Outcome = 'cached' | 'asked' | 'queued' | 'failed';
 
 /** The offline verdict on a link. */
 export type LinkCheck = { ok: true; platform: string } | { ok: false; code: DownloadError['code'] };
@@ -64,13 +72,12 @@ export class Intake {
 
   /** Answers a checked link: cache, keyboard or queue. */
   async accept(req: LinkRequest): Promise<Outcome> {
-    const { store, api, queue } = this.s;
+    const { store, api } = this.s;
     const t = translator(this.s.i18n, req.locale);
     const settings = store.settings(req.userId);
-    const reply = req.replyToMessageId ? { reply_parameters: { message_id: req.replyToMessageId, allow_sending_without_reply: true } } : {};
     if (!req.choice && !req.request && settings.quality === 'ask') {
       const key = store.createChoice({ url: req.url, userId: req.userId, chatId: req.chatId, ...(req.replyToMessageId ? { replyToMessageId: req.replyToMessageId } : {}) });
-      await api.sendMessage(req.chatId, t('choose-quality'), { reply_markup: qualityKeyboard(key, t), ...reply });
+      await api.sendMessage(req.chatId, t('choose-quality'), { reply_markup: qualityKeyboard(key, t), ...replyTo(req) });
       return 'asked';
     }
 
@@ -90,21 +97,45 @@ export class Intake {
       autoLower: request.quality === 'best',
       captions: settings.captions,
       ...(req.replyToMessageId ? { replyToMessageId: req.replyToMessageId } : {}),
-      ...(req.statusMessageId ? { statusMessageId: req.statusMessageId } : {}),
       ...(detectKey ? { detectKey } : {}),
     };
-    const job = await queue.add(data, req.idempotencyKey ? { key: req.idempotencyKey } : {});
-    // the same update delivered twice finds its job (and status message) already there
-    if (store.job(job.id)) return 'queued';
-    const position = (await queue.position(job.id)) ?? 1;
-    const text = t('status-queued', { position });
-    let statusMessageId = req.statusMessageId;
-    if (statusMessageId !== undefined) {
-      await api.editMessageText(req.chatId, statusMessageId, text).catch((error: unknown) => this.s.logger.warn({ err: error }, 'could not edit the choice message'));
-    } else {
-      statusMessageId = (await api.sendMessage(req.chatId, text, reply)).message_id;
+    return this.enqueue(req, data, t);
+  }
+
+  /**
+   * Status message, then job, then "queued": see the file comment. The job's data carries the
+   * status message, the bot_jobs row only says whose job it is (for /cancel).
+   */
+  private async enqueue(req: LinkRequest, data: BotJobData, t: Translate): Promise<Outcome> {
+    const { store, api, queue, logger } = this.s;
+    const sentHere = req.statusMessageId === undefined;
+    const statusMessageId = req.statusMessageId ?? (await api.sendMessage(req.chatId, t('status-received'), replyTo(req))).message_id;
+    const edit = (text: string) =>
+      api.editMessageText(req.chatId, statusMessageId, text).catch((error: unknown) => logger.warn({ err: error, chatId: req.chatId }, 'could not edit a status message'));
+    let job: Job;
+    try {
+      job = await queue.add({ ...data, statusMessageId }, req.idempotencyKey ? { key: req.idempotencyKey } : {});
+    } catch (error) {
+      logger.error({ err: error, chatId: req.chatId }, 'the queue did not take a link');
+      await edit(t(errorKey(toDownloadError(error).code), { limit: '' }));
+      return 'failed';
     }
-    store.recordJob({ jobId: job.id, userId: req.userId, chatId: req.chatId, statusMessageId, statusAt: Date.now() });
+    if (job.data.statusMessageId !== statusMessageId) {
+      // the same update delivered again: its job already has a status message, this one is extra
+      if (sentHere) await api.deleteMessage(req.chatId, statusMessageId).catch(() => undefined);
+      return 'queued';
+    }
+    store.recordJob({ jobId: job.id, userId: req.userId, chatId: req.chatId });
+    // No place once a worker took the job: the message is the worker's then, and "in line" would
+    // be stale. (A worker elsewhere could still finish the job between this read and the edit —
+    // it would have to fail within one round trip; its first progress edit waits a whole interval.)
+    let position: number | undefined;
+    try {
+      position = await queue.position(job.id);
+    } catch (error) {
+      logger.warn({ err: error, jobId: job.id }, 'could not read a queue position');
+    }
+    if (position !== undefined) await edit(t('status-queued', { position }));
     this.s.worker?.poke();
     return 'queued';
   }
@@ -128,6 +159,22 @@ export class Intake {
     this.s.store.recordDelivery(req.userId, cached.platform, 0, true);
     return true;
   }
+}
+
+/** The link behind a quality button: what to download, for whom, where. */
+type ButtonLink = Pick<LinkRequest, 'url' | 'userId' | 'chatId' | 'replyToMessageId'>;
+
+/** The link of a bot job (job data is untrusted JSON); undefined when it is not one. */
+function linkOfJob(job: Job): ButtonLink | undefined {
+  const data = job.data as Partial<BotJobData>;
+  const userId = Number(data.userId);
+  if (data.source !== 'bot' || typeof data.url !== 'string' || typeof data.chatId !== 'number' || !Number.isSafeInteger(userId)) return undefined;
+  return { url: data.url, userId, chatId: data.chatId, ...(typeof data.replyToMessageId === 'number' ? { replyToMessageId: data.replyToMessageId } : {}) };
+}
+
+/** Reply parameters that answer the user's message, if there is one (and still answer when it was deleted). */
+function replyTo(req: Pick<LinkRequest, 'replyToMessageId'>) {
+  return req.replyToMessageId ? { reply_parameters: { message_id: req.replyToMessageId, allow_sending_without_reply: true } } : {};
 }
 
 /**
@@ -172,24 +219,38 @@ export function intakeComposer(s: BotServices, intake: Intake): Composer<BotCont
     }
   });
 
-  composer.callbackQuery(/^q:([\w-]{1,24}):([\w]{1,8})$/, async (ctx) => {
-    const [, key, choice] = ctx.match;
-    const stored = key ? s.store.choice(key) : undefined;
-    if (!stored || !choice || !isChoice(choice)) return void (await ctx.answerCallbackQuery({ text: ctx.t('choice-expired'), show_alert: true }));
-    if (stored.userId !== ctx.from.id) return void (await ctx.answerCallbackQuery({ text: ctx.t('choice-not-yours') }));
+  /** A quality button for `link` was pressed: the pressed message becomes the status message. */
+  const takeChoice = async (ctx: CallbackQueryContext<BotContext>, link: ButtonLink, choice: Choice, ref: string) => {
+    if (link.userId !== ctx.from.id) return void (await ctx.answerCallbackQuery({ text: ctx.t('choice-not-yours') }));
     await ctx.answerCallbackQuery();
     const messageId = ctx.callbackQuery.message?.message_id;
     await intake.accept({
-      url: stored.url,
-      userId: stored.userId,
-      chatId: stored.chatId,
+      url: link.url,
+      userId: link.userId,
+      chatId: link.chatId,
       locale: await ctx.i18n.getLocale(),
       choice,
-      ...(stored.replyToMessageId ? { replyToMessageId: stored.replyToMessageId } : {}),
+      ...(link.replyToMessageId ? { replyToMessageId: link.replyToMessageId } : {}),
       ...(messageId ? { statusMessageId: messageId } : {}),
       // one job per button press on one message, however often Telegram delivers it
-      idempotencyKey: `cb:${stored.chatId}:${messageId ?? key}:${choice}`,
+      idempotencyKey: `cb:${link.chatId}:${messageId ?? ref}:${choice}`,
     });
+  };
+
+  composer.callbackQuery(/^q:([\w-]{1,24}):([\w]{1,8})$/, async (ctx) => {
+    const [, key, choice] = ctx.match;
+    const stored = key ? s.store.choice(key) : undefined;
+    if (!key || !stored || !choice || !isChoice(choice)) return void (await ctx.answerCallbackQuery({ text: ctx.t('choice-expired'), show_alert: true }));
+    await takeChoice(ctx, stored, choice, key);
+  });
+
+  // a lower-quality offer: the failed job (in the shared queue, whichever process ran it) holds the link
+  composer.callbackQuery(/^lq:([\w-]{1,60}):([\w]{1,8})$/, async (ctx) => {
+    const [, jobId, choice] = ctx.match;
+    const job = jobId ? await s.queue.get(jobId) : undefined;
+    const link = job ? linkOfJob(job) : undefined;
+    if (!jobId || !link || !choice || !isChoice(choice)) return void (await ctx.answerCallbackQuery({ text: ctx.t('choice-expired'), show_alert: true }));
+    await takeChoice(ctx, link, choice, jobId);
   });
 
   composer.callbackQuery(/^pl:([\w-]{1,24}):(all|first)$/, async (ctx) => {

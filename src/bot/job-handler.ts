@@ -6,6 +6,10 @@
  * Failures become the user's language's sentence for their DownloadError code; a retriable one
  * says a retry is coming. A job already delivered (a retry after a crash) never sends twice.
  *
+ * Where to answer is in the job's data (chat, status message, reply target, language), so a
+ * worker in another process, on another box, with its own DATA_DIR, edits and finally deletes
+ * the status message the bot sent and sends the media to the right chat.
+ *
  * A playlist link is not downloaded: its job offers the entries as a batch (see batch.ts).
  * An entry's job has no status message of its own; it reports how it ended to its batch,
  * which keeps the count and sends the summary.
@@ -26,12 +30,12 @@ import { downloadToFile } from '../media/downloader.js';
 import { Ffmpeg } from '../media/ffmpeg.js';
 import { captionHtml } from './caption.js';
 import { errorKey, translator, type BotContext, type Translate } from './i18n.js';
-import { lowerQualityKeyboard, playlistKeyboard } from './keyboards.js';
+import { choiceData, lowerQualityKeyboard, playlistKeyboard, retryJobData } from './keyboards.js';
 import { isPlaylist, offerText, settleBatchEntry, type BatchRef } from './batch.js';
 import { formatBytes, formatDuration, SpeedMeter } from './progress.js';
 import { cacheKey, isChoice, lowerQuality, type Choice } from './request.js';
 import { outgoingCached, outgoingFile, sendMedia, type Outgoing } from './send.js';
-import { StatusMessage } from './status-message.js';
+import { StatusMessage, statusMessageOf } from './status-message.js';
 import type { BotStore, CachedMedia } from './store.js';
 import type { ChatSendLimiter } from './chat-limiter.js';
 import type { BotEngine } from './services.js';
@@ -41,6 +45,11 @@ export interface BotJobData extends JobData {
   source: 'bot';
   chatId: number;
   userId: string;
+  /**
+   * The message that shows this job's status, sent by the bot before it added the job: any
+   * worker edits it with progress and deletes it once the media is sent. A playlist entry has none.
+   */
+  statusMessageId?: number;
   /** The language the answers are written in. */
   locale: string;
   /** The user left the quality to us ("best"): a too-large file may be replaced by a smaller one. */
@@ -120,14 +129,12 @@ class BotJob {
     this.t = translator(deps.i18n, this.data.locale);
     this.dir = jobDir(deps.config.dataDir, job.id);
     this.platform = deps.engine.platforms.detect(this.data.url).platform ?? 'unknown';
-    let messageId = this.data.statusMessageId;
-    const record = deps.store.job(job.id);
+    const shown = statusMessageOf(job, deps.store);
     this.status = new StatusMessage({
       api: deps.api,
       chatId: this.data.chatId,
-      // the job may be claimed before the bot recorded its status message: look again until found
-      messageId: () => (messageId ??= deps.store.job(job.id)?.statusMessageId),
-      shownAt: record?.statusAt ?? job.createdAt,
+      ...(shown.messageId !== undefined ? { messageId: shown.messageId } : {}),
+      shownAt: shown.at,
       intervalMs: deps.progressIntervalMs,
       ...(this.data.replyToMessageId ? { replyToMessageId: this.data.replyToMessageId } : {}),
       ...(deps.groupLimiter ? { limiter: deps.groupLimiter } : {}),
@@ -385,13 +392,20 @@ class BotJob {
     const lower = typeof e.context.lower === 'string' && isChoice(e.context.lower) ? (e.context.lower as Choice) : undefined;
     let keyboard;
     if (lower) {
-      const key = this.deps.store.createChoice({
-        url: this.data.url,
-        userId: Number(this.data.userId),
-        chatId: this.data.chatId,
-        ...(this.data.replyToMessageId ? { replyToMessageId: this.data.replyToMessageId } : {}),
-      });
-      keyboard = lowerQualityKeyboard(key, lower, this.t);
+      // the button names this job, which every bot process can read from the shared queue; a
+      // choice stored here would be unknown to a bot on another box
+      const data =
+        retryJobData(job.id, lower) ??
+        choiceData(
+          this.deps.store.createChoice({
+            url: this.data.url,
+            userId: Number(this.data.userId),
+            chatId: this.data.chatId,
+            ...(this.data.replyToMessageId ? { replyToMessageId: this.data.replyToMessageId } : {}),
+          }),
+          lower,
+        );
+      keyboard = lowerQualityKeyboard(data, lower, this.t);
     }
     await this.status.replace(this.errorText(e), keyboard).catch(log);
   }

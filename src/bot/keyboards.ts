@@ -1,8 +1,12 @@
 /**
  * Inline keyboards and their callback_data. Telegram allows 64 bytes of callback_data, so a
- * button never carries a URL: it carries the 11-character key of a stored choice.
+ * button never carries a URL: it carries the 11-character key of a stored choice, or the id of
+ * the queue job that holds the link.
  *
  *   q:<key>:<choice>     download the stored link as <choice> (best, 1080p, …, audio)
+ *   lq:<job id>:<choice> download the link of that (failed) job again as <choice>; the job is in
+ *                        the shared queue, so the bot that gets the press need not be the
+ *                        process whose worker made the button
  *   pl:<key>:all|first   download every entry of the stored playlist batch, or only its first
  *   s:<field>:<value>    change one setting
  */
@@ -25,9 +29,18 @@ export function qualityKeyboard(key: string, t: Translate): InlineKeyboard {
   return keyboard;
 }
 
-/** One button offering the same link in a lower quality (after a too-large result). */
-export function lowerQualityKeyboard(key: string, choice: Choice, t: Translate): InlineKeyboard {
-  return new InlineKeyboard().text(t('button-try-quality', { quality: t(`quality-${choice}`) }), choiceData(key, choice));
+/** Telegram's limit for one button's callback_data. */
+export const CALLBACK_DATA_MAX_BYTES = 64;
+
+/** callback_data of a "try again in another quality" button for a job's link; undefined when the job id is too long for it. */
+export function retryJobData(jobId: string, choice: Choice): string | undefined {
+  const data = `lq:${jobId}:${choice}`;
+  return Buffer.byteLength(data) <= CALLBACK_DATA_MAX_BYTES ? data : undefined;
+}
+
+/** One button offering the same link in a lower quality (after a too-large result); `data` is its callback_data. */
+export function lowerQualityKeyboard(data: string, choice: Choice, t: Translate): InlineKeyboard {
+  return new InlineKeyboard().text(t('button-try-quality', { quality: t(`quality-${choice}`) }), data);
 }
 
 /** What a playlist button asks for. */

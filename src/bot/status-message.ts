@@ -1,21 +1,26 @@
 /**
- * The status message of one job ("Queued… Downloading 45%…"), which the media finally
- * replaces. Progress edits are best effort: at most one per interval, only when the text
- * changed, never two at once, never after the job was aborted, and skipped in a group whose
- * message budget is spent. Final texts (an error, "cancelled", an offer) always get through.
+ * The status message of one job ("Received… Queued… Downloading 45%…"), which the media
+ * finally replaces. The bot sends it before it queues the job and puts its id in the job's
+ * data, so the worker that runs the job — in any process — knows which message to edit.
+ * Progress edits are best effort: at most one per interval, only when the text changed, never
+ * two at once, never after the job was aborted, and skipped in a group whose message budget is
+ * spent. Final texts (an error, "cancelled", an offer) always get through.
  */
 import { GrammyError, type Api } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Logger } from 'pino';
 import { EditThrottle } from './progress.js';
 import { isGroupChat, type ChatSendLimiter } from './chat-limiter.js';
+import type { Job } from '../core/job-queue.js';
+import type { BotJobData } from './job-handler.js';
+import type { BotStore } from './store.js';
 
 /** Where the status message is and how often it may change. */
 export interface StatusMessageOptions {
   api: Api;
   chatId: number;
-  /** The message id once known (the job may start before the bot recorded it). */
-  messageId: () => number | undefined;
+  /** The message to edit; without one, final texts go out as new messages and progress is not shown. */
+  messageId?: number;
   /** When the message was sent or last edited (ms), so the first edit also respects the interval. */
   shownAt: number;
   intervalMs: number;
@@ -25,6 +30,22 @@ export interface StatusMessageOptions {
   signal?: AbortSignal;
   logger: Logger;
   now?: () => number;
+}
+
+/**
+ * The status message of a job and when it was last shown (ms, for the edit throttle). The
+ * job's data names it, so any worker on any box finds it; a playlist entry has none (its
+ * batch's message counts for it). Jobs queued by versions before the data carried it are
+ * looked up in the bot_jobs table of this process's store — where the bot that queued them
+ * recorded it, when that bot shares this DATA_DIR.
+ */
+export function statusMessageOf(job: Job, store: Pick<BotStore, 'job'>): { messageId?: number; at: number } {
+  const data = job.data as Partial<BotJobData>;
+  if (data.batch) return { at: job.createdAt };
+  // the bot sent the message just before it added the job
+  if (typeof data.statusMessageId === 'number') return { messageId: data.statusMessageId, at: job.createdAt };
+  const legacy = store.job(job.id);
+  return { ...(legacy?.statusMessageId !== undefined ? { messageId: legacy.statusMessageId } : {}), at: legacy?.statusAt ?? job.createdAt };
 }
 
 /** Telegram's answers that mean "nothing to do", not a failure. */
@@ -51,7 +72,7 @@ export class StatusMessage {
 
   /** Shows a progress text if an edit is due; returns at once. */
   progress(text: string): void {
-    const id = this.options.messageId();
+    const id = this.options.messageId;
     const now = this.now();
     if (id === undefined || this.removed || this.inflight || this.options.signal?.aborted) return;
     if (text === this.lastText || !this.throttle.due(now)) return;
@@ -77,7 +98,7 @@ export class StatusMessage {
   async replace(text: string, keyboard?: InlineKeyboardMarkup): Promise<void> {
     await this.inflight;
     const markup = keyboard ? { reply_markup: keyboard } : {};
-    const id = this.options.messageId();
+    const id = this.options.messageId;
     if (id !== undefined && !this.removed) {
       try {
         await this.options.api.editMessageText(this.options.chatId, id, text, markup);
@@ -99,7 +120,7 @@ export class StatusMessage {
   /** Deletes the status message (the media took its place). */
   async remove(): Promise<void> {
     await this.inflight;
-    const id = this.options.messageId();
+    const id = this.options.messageId;
     this.removed = true;
     if (id === undefined) return;
     try {

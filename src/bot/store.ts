@@ -1,7 +1,7 @@
 /**
  * The bot's own state in the embedded SQLite store (the same file as the job queue): the
  * Telegram file_id cache, user and group settings, pending keyboard choices (so callback_data
- * carries a short key, never a URL), which status message belongs to which job, playlist
+ * carries a short key, never a URL), which jobs a user queued (for /cancel), playlist
  * batches (the entries offered, then one job per entry and how each ended), the users
  * /broadcast reaches, and the counters /stats and /status read.
  */
@@ -115,13 +115,18 @@ export type NewBatch = Omit<Batch, 'key' | 'state' | 'items' | 'createdAt' | 'me
   items: Array<Pick<BatchItem, 'url' | 'title'>>;
 };
 
-/** The bot's view of a queued job: whose it is and which message shows its status. */
+/**
+ * The bot's view of a queued job: whose it is (so /cancel finds a user's jobs). The status
+ * message travels in the job's own data, where a worker on any box reads it; the two status
+ * fields are set only in rows written before that, and are read for such jobs alone.
+ */
 export interface BotJobRecord {
   jobId: string;
   userId: number;
   chatId: number;
+  /** Legacy: the status message of a job queued by an older version. */
   statusMessageId?: number;
-  /** When the status message was sent or last edited (ms), for the edit throttle. */
+  /** Legacy: when that status message was sent (ms), for the edit throttle. */
   statusAt?: number;
   createdAt: number;
 }
@@ -420,7 +425,7 @@ export class BotStore {
 
   // ------------------------------------------------------------------------------ jobs
 
-  /** Records that `jobId` belongs to this user and chat (and, once known, its status message). */
+  /** Records that `jobId` belongs to this user and chat (the status fields are those of older versions' rows). */
   recordJob(record: Omit<BotJobRecord, 'createdAt'>): void {
     this.db
       .prepare(

@@ -63,7 +63,9 @@ describe('/settings', () => {
     // the new instance downloads by the stored settings: audio as mp3, no caption, Romanian status
     mark = h.fake.calls.length;
     h.fake.sendUserMessage({ chatId: user, text: `${h.media.origin}/clip.mp4` });
-    expect((await replyIn(user, mark)).text).toBe('⏳ În coadă: ești primul la rând.');
+    const status = await replyIn(user, mark);
+    expect(status.text).toBe('⏳ Am primit…');
+    await expect.poll(() => h.shown(user, status.message_id)).toContain('⏳ În coadă: ești primul la rând.');
     const audio = await h.fake.waitFor((c) => c.method === 'sendAudio' && c.params.chat_id === user, 20_000, mark);
     expect(audio.status).toBe(200);
     expect(audio.files.find((f) => `attach://${f.field}` === audio.params.audio)?.filename).toMatch(/\.mp3$/);

@@ -101,10 +101,16 @@ describe('a video link', () => {
     const update = h.fake.sendUserMessage({ text: `look at this ${link}` });
     firstVideo = await h.fake.waitFor('sendVideo', 20_000, mark);
 
-    // the status message said where the job stood in line, then showed progress
+    // a neutral status message first, then (once the job was in the queue, naming that message) the place in line, then progress
     const status = result(h.callsSince(mark, 'sendMessage')[0]!)!;
-    expect(status.text).toBe('⏳ Queued: you are #1 in line.');
+    expect(status.text).toBe('⏳ Received…');
+    expect(status.reply_to_message?.message_id).toBe(update.message!.message_id);
     const edits = h.callsSince(mark, 'editMessageText').filter((c) => c.params.message_id === status.message_id);
+    expect(edits[0]!.params.text).toBe('⏳ Queued: you are #1 in line.');
+    const [record] = h.bot.store.recentJobs(USER);
+    const queuedJob = (await h.bot.queue.get(record!.jobId))!;
+    expect(queuedJob.data).toMatchObject({ chatId: USER, statusMessageId: status.message_id, replyToMessageId: update.message!.message_id });
+    expect(queuedJob.createdAt).toBeLessThanOrEqual(edits[0]!.at);
     const percents = edits.map((c) => String(c.params.text)).filter((t) => /Downloading… \d+%/.test(t));
     expect(percents.length).toBeGreaterThanOrEqual(1);
     expect(percents[0]).toMatch(/^⬇️ Downloading… \d+%\n[\d.]+ KB of [\d.]+ KB · .+\/s · .+ left$/);

@@ -2,7 +2,8 @@
  * What a bot end-to-end test needs: the fake Bot API, a local media server (files from a
  * directory, with Range support and an optional slow mode), an engine whose SSRF guard lets
  * 127.0.0.1 through, and the bot itself started in-process on a temp DATA_DIR. A test can stop
- * the bot and start a new instance on the same DATA_DIR (a restart).
+ * the bot and start a new instance on the same DATA_DIR (a restart), or start a worker-only peer
+ * on a DATA_DIR of its own that shares the bot's queue (another box of a multi-process deployment).
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,7 +20,8 @@ import { PlatformManager } from '../../src/core/platform-manager.js';
 import { DownloadService } from '../../src/core/download-service.js';
 import { PLATFORMS } from '../../src/platforms/index.js';
 import type { Platform } from '../../src/platforms/base.js';
-import { startBot, type BotDeps, type BotEngine, type BotOptions, type DlBot } from '../../src/bot/index.js';
+import { createBot, startBot, type BotDeps, type BotEngine, type BotOptions, type DlBot } from '../../src/bot/index.js';
+import type { JobQueue } from '../../src/core/job-queue.js';
 
 const TYPES: Record<string, string> = {
   '.mp4': 'video/mp4',
@@ -105,6 +107,8 @@ export interface BotHarness {
   close(): Promise<void>;
   /** Calls after `mark` (an index into fake.calls) with this method, in order. */
   callsSince(mark: number, method: string): ApiCall[];
+  /** Every text a message of the chat showed, oldest first (its edits, then what it shows now); [] when unknown. */
+  shown(chatId: number, messageId: number): string[];
 }
 
 /**
@@ -116,6 +120,12 @@ export function testEngine(config: Config, extra: Platform[] = []): Engine {
   const platforms = new PlatformManager([...extra, ...PLATFORMS], { enabled: config.enablePlatforms });
   const downloads = new DownloadService({ config, http: engine.http, platforms, logger: silentLogger, cache: engine.cache });
   return { ...engine, platforms, downloads };
+}
+
+/** Every text a message showed, oldest first (its edits, then what it shows now); [] when unknown. */
+export function shownTexts(fake: FakeTelegram, chatId: number, messageId: number): string[] {
+  const entry = fake.messages(chatId).find((m) => m.message.message_id === messageId);
+  return entry ? [...entry.edits, entry.message].map((m) => m.text ?? '') : [];
 }
 
 export async function startBotHarness(options: HarnessOptions): Promise<BotHarness> {
@@ -156,6 +166,68 @@ export async function startBotHarness(options: HarnessOptions): Promise<BotHarne
     callsSince(mark, method) {
       return fake.calls.slice(mark).filter((c) => c.method.toLowerCase() === method.toLowerCase());
     },
+    shown(chatId, messageId) {
+      return shownTexts(fake, chatId, messageId);
+    },
   };
   return harness;
+}
+
+/** A Bot API call one instance made. */
+export interface InstanceCall {
+  method: string;
+  payload: Record<string, unknown>;
+}
+
+/** Records every Bot API call `bot` makes from now on (which instance did what, when two share a fake). */
+export function recordCalls(bot: DlBot): InstanceCall[] {
+  const calls: InstanceCall[] = [];
+  bot.bot.api.config.use((prev, method, payload, signal) => {
+    calls.push({ method, payload: (payload ?? {}) as Record<string, unknown> });
+    return prev(method, payload, signal);
+  });
+  return calls;
+}
+
+/** A `dlbot worker` role on another box: its own DATA_DIR and store, the bot's queue, no updates. */
+export interface WorkerPeer {
+  bot: DlBot;
+  dataDir: string;
+  config: Config;
+  /** The Bot API calls this peer made. */
+  calls: InstanceCall[];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a worker-only bot instance as `dlbot worker` does (src/core/app.ts: getMe, then the
+ * queue worker; it never asks Telegram for updates), on a fresh DATA_DIR, working `queue`.
+ */
+export async function startWorkerPeer(
+  h: Pick<BotHarness, 'fake' | 'config'>,
+  options: { queue: JobQueue; bot?: BotOptions; extraPlatforms?: Platform[]; config?: Parameters<typeof testConfig>[0] },
+): Promise<WorkerPeer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dlbot-peer-'));
+  const config = testConfig({ ...h.config, dataDir, ...options.config });
+  const engine = testEngine(config, options.extraPlatforms);
+  const bot = createBot({
+    config,
+    engine,
+    queue: options.queue,
+    options: { workerPollMs: 100, stopDeadlineMs: 2000, retryBaseMs: 100, ...options.bot, worker: true },
+  });
+  const calls = recordCalls(bot);
+  await bot.bot.init();
+  bot.worker!.start();
+  return {
+    bot,
+    dataDir,
+    config,
+    calls,
+    async close() {
+      await bot.stop();
+      await engine.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
