@@ -11,6 +11,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { readdir, rm, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
 import type { Config } from '../utils/config.js';
@@ -48,6 +49,31 @@ export interface App {
 }
 
 const QUEUE_PREFIX = 'dlbot:q';
+const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
+/** Finished jobs are kept a week (for /stats-like lookups and debugging), API result files a day. */
+const FINISHED_JOB_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+const RESULT_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+/** Deletes old finished jobs and old API result directories (GET /jobs/:id/file then answers 410). */
+export async function keepTidy(queues: { bot: JobQueue; api: JobQueue }, resultsDir: string, logger: Logger, now = Date.now()): Promise<void> {
+  try {
+    let jobs = 0;
+    for (const queue of [queues.bot, queues.api]) jobs += (await queue.purgeFinished?.(now - FINISHED_JOB_RETENTION_MS)) ?? 0;
+    let dirs = 0;
+    const entries = await readdir(resultsDir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      const path = join(resultsDir, entry.name);
+      if ((await stat(path)).mtimeMs < now - RESULT_RETENTION_MS) {
+        await rm(path, { recursive: true, force: true });
+        dirs++;
+      }
+    }
+    if (jobs || dirs) logger.info({ jobs, resultDirs: dirs }, 'housekeeping removed old jobs and results');
+  } catch (error) {
+    logger.warn({ err: error }, 'housekeeping failed; it runs again in an hour');
+  }
+}
 
 /** Builds and starts the process's components; resolves once everything critical runs. */
 export async function startApp(config: Config, logger: Logger, roles: AppRoles): Promise<App> {
@@ -179,6 +205,20 @@ export async function startApp(config: Config, logger: Logger, roles: AppRoles):
           },
     );
   }
+
+  // housekeeping: finished jobs and API results do not pile up on a box that runs for months
+  let housekeeping: NodeJS.Timeout | undefined;
+  system.register({
+    name: 'housekeeping',
+    dependsOn: ['store'],
+    start: async () => {
+      const sweep = () => void keepTidy(queues, resultsDir, logger);
+      sweep();
+      housekeeping = setInterval(sweep, HOUSEKEEPING_INTERVAL_MS);
+      housekeeping.unref();
+    },
+    stop: async () => clearInterval(housekeeping),
+  });
 
   const app: App = { system, engine, monitoring, queues, stop: () => system.shutdown() };
   if (roles.api) {

@@ -99,6 +99,8 @@ export interface JobQueue {
   /** Moves a dead job back to the queue with a fresh attempt budget. */
   retryDead(id: string): Promise<boolean>;
   purgeDead(): Promise<number>;
+  /** Deletes finished (done or cancelled) jobs last touched before `olderThan` (unix ms); returns how many. */
+  purgeFinished?(olderThan: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -338,6 +340,10 @@ export class SqliteJobQueue implements JobQueue {
 
   async purgeDead(): Promise<number> {
     return this.db.prepare(`DELETE FROM ${this.table} WHERE state = 'dead'`).run().changes;
+  }
+
+  async purgeFinished(olderThan: number): Promise<number> {
+    return this.db.prepare(`DELETE FROM ${this.table} WHERE state IN ('done', 'cancelled') AND updated_at < ?`).run(olderThan).changes;
   }
 
   async close(): Promise<void> {

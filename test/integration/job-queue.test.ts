@@ -212,3 +212,32 @@ describe('crash safety (SQLite)', () => {
     db.close();
   }, 180_000);
 });
+
+describe('housekeeping', () => {
+  it('purges finished jobs older than the retention and old API result directories, keeping the rest', async () => {
+    const { keepTidy } = await import('../../src/core/app.js');
+    const { mkdir, utimes, readdir: list } = await import('node:fs/promises');
+    let now = 10_000_000_000;
+    const db = openDatabase(':memory:');
+    const bot = new SqliteJobQueue(db, { maxAttempts: 2, now: () => now });
+    const api = new SqliteJobQueue(db, { maxAttempts: 2, now: () => now, table: 'api_jobs' });
+    const old = await bot.add(job(1));
+    await bot.claim('w', { leaseMs: 1000 });
+    await bot.complete(old.id, 'w');
+    const waiting = await bot.add(job(2));
+    now += 8 * 24 * 3600 * 1000;
+    const recent = await api.add(job(3));
+    await api.claim('w', { leaseMs: 1000 });
+    await api.complete(recent.id, 'w');
+    const results = join(dir, 'results');
+    await mkdir(join(results, 'old-job'), { recursive: true });
+    await mkdir(join(results, 'new-job'), { recursive: true });
+    const twoDaysAgo = new Date(now - 2 * 24 * 3600 * 1000);
+    await utimes(join(results, 'old-job'), twoDaysAgo, twoDaysAgo);
+    await keepTidy({ bot, api }, results, silentLogger, now);
+    expect(await bot.get(old.id)).toBeUndefined();
+    expect((await bot.get(waiting.id))!.state).toBe('queued');
+    expect((await api.get(recent.id))!.state).toBe('done');
+    expect(await list(results)).toEqual(['new-job']);
+  });
+});
