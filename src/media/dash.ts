@@ -12,7 +12,7 @@ import { fetchSegments, type Segment, type SegmentOptions } from './segments.js'
 import { splitCodecs } from './hls.js';
 import { isoDurationSeconds } from './iso-duration.js';
 import { DownloadError } from '../utils/errors.js';
-import { readBounded, type HttpClient } from '../utils/http.js';
+import { type HttpClient, readText } from '../utils/http.js';
 
 /** A parsed XML element: just what an MPD needs. */
 interface XmlNode {
@@ -253,7 +253,7 @@ export async function downloadDashRepresentation(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.headers ? { headers: options.headers } : {}),
   });
-  const text = (await readBounded(res, MAX_MANIFEST_BYTES)).toString('utf8');
+  const text = await readText(res, MAX_MANIFEST_BYTES);
   const { segments, single } = representationSegments(text, res.url, representationId);
   const raw = `${target}.part`;
   try {

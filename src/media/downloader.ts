@@ -13,7 +13,7 @@ import { open, rm, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DownloadError, errorForStatus, isAbort, toDownloadError } from '../utils/errors.js';
-import { header, parseRetryAfter, type HttpClient, type HttpResponse } from '../utils/http.js';
+import { header, parseRetryAfter, resourceSize, type HttpClient, type HttpResponse } from '../utils/http.js';
 
 /** Where a transfer is. */
 export interface TransferProgress {
@@ -111,16 +111,6 @@ export function tooLarge(url: string, maxBytes: number, sizeBytes?: number): Dow
   });
 }
 
-/** Total size from a 200's Content-Length or a 206's Content-Range. */
-function totalSize(res: HttpResponse, offset: number): number | undefined {
-  if (res.status === 206) {
-    const total = /\/(\d+)\s*$/.exec(header(res, 'content-range') ?? '')?.[1];
-    if (total) return Number(total);
-  }
-  const length = header(res, 'content-length');
-  return length && /^\d+$/.test(length) ? Number(length) + (res.status === 206 ? offset : 0) : undefined;
-}
-
 /** The first byte a 206 answer starts at. */
 function rangeStart(res: HttpResponse): number | undefined {
   const start = /bytes\s+(\d+)-/.exec(header(res, 'content-range') ?? '')?.[1];
@@ -167,7 +157,7 @@ export async function downloadToFile(http: HttpClient, url: string, target: stri
       }
       const append = written > 0 && res.status === 206 && rangeStart(res) === written;
       if (!append) written = 0;
-      const size = totalSize(res, written);
+      const size = resourceSize(res, written);
       if (size !== undefined) total = size;
       if (total !== undefined && total > maxBytes) {
         res.body.destroy();
@@ -260,7 +250,7 @@ async function probeRanges(
     if (isAbort(error) || options.signal?.aborted) throw error;
     return undefined; // a failed probe costs nothing: the first answer is still streaming
   }
-  if (probe.status === 206 && rangeStart(probe) === second.start && totalSize(probe, second.start) === totalBytes) return { probe };
+  if (probe.status === 206 && rangeStart(probe) === second.start && resourceSize(probe, second.start) === totalBytes) return { probe };
   probe.body.destroy();
   return undefined;
 }
@@ -317,7 +307,7 @@ async function downloadChunks(
           await res.body.dump().catch(() => undefined);
           throw statusError(res, url);
         }
-        if (res.status !== 206 || rangeStart(res) !== start + got || totalSize(res, start + got) !== totalBytes) {
+        if (res.status !== 206 || rangeStart(res) !== start + got || resourceSize(res, start + got) !== totalBytes) {
           res.body.destroy();
           throw new RangesLost();
         }

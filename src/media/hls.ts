@@ -9,7 +9,7 @@ import type { Ffmpeg } from './ffmpeg.js';
 import { fetchSegments, type Segment, type SegmentOptions } from './segments.js';
 import type { TransferResult } from './downloader.js';
 import { DownloadError } from '../utils/errors.js';
-import { readBounded, type HttpClient } from '../utils/http.js';
+import { type HttpClient, readText } from '../utils/http.js';
 
 /** A master playlist: its variants (and audio renditions) as formats. */
 export interface HlsMaster {
@@ -46,12 +46,16 @@ export function parseAttributes(text: string): Record<string, string> {
   return out;
 }
 
-/** Splits an RFC 6381 codecs list into its video and audio codec. */
-export function splitCodecs(codecs: string | undefined): { vcodec?: string; acodec?: string } {
+const VIDEO_CODEC = /^(avc[1-4]|hvc1|hev1|dvh[1e]|vp0?[89]|vp09|av01|mp4v|theora)/i;
+const AUDIO_CODEC = /^(mp4a|opus|vorbis|flac|ac-3|ec-3|mp3|alac)/i;
+
+/** Splits an RFC 6381 codecs list (a string, or its items) into its video and audio codec. */
+export function splitCodecs(codecs: string | readonly string[] | undefined): { vcodec?: string; acodec?: string } {
   const out: { vcodec?: string; acodec?: string } = {};
-  for (const c of (codecs ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    if (/^(avc[1-4]|hvc1|hev1|dvh[1e]|vp0?[89]|vp09|av01|mp4v)/i.test(c)) out.vcodec ??= c;
-    else if (/^(mp4a|opus|vorbis|flac|ac-3|ec-3|mp3|alac)/i.test(c)) out.acodec ??= c;
+  const items = typeof codecs === 'string' || codecs === undefined ? (codecs ?? '').split(',') : codecs;
+  for (const c of items.map((s) => s.trim()).filter(Boolean)) {
+    if (VIDEO_CODEC.test(c)) out.vcodec ??= c;
+    else if (AUDIO_CODEC.test(c)) out.acodec ??= c;
   }
   return out;
 }
@@ -223,5 +227,5 @@ async function fetchPlaylist(http: HttpClient, url: string, options: SegmentOpti
     ...(options.headers ? { headers: options.headers } : {}),
   });
   // relative segment URIs resolve against where the playlist really came from, after redirects
-  return parseHlsPlaylist((await readBounded(res, MAX_PLAYLIST_BYTES)).toString('utf8'), res.url);
+  return parseHlsPlaylist(await readText(res, MAX_PLAYLIST_BYTES), res.url);
 }

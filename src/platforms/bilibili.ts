@@ -23,7 +23,7 @@ import { createHash } from 'node:crypto';
 import { hostIn, hostName, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, errorForStatus, type ErrorContext, noNativeExtractor } from '../utils/errors.js';
-import { readBounded } from '../utils/http.js';
+import { readText } from '../utils/http.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { compact, num, str, tryParseJson } from './page.js';
 
@@ -280,7 +280,7 @@ async function apiGet<T>(ctx: ExtractContext, path: string, query: Record<string
     query,
     throwOnStatus: false,
   }));
-  const text = (await readBounded(res, MAX_API_BYTES)).toString('utf8');
+  const text = await readText(res, MAX_API_BYTES);
   const body = tryParseJson<ApiEnvelope<T>>(text);
   if (body === undefined) {
     // 412 is how Bilibili's firewall turns away a client it thinks asks too much

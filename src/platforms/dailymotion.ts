@@ -18,7 +18,7 @@
 import { hostIn, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, errorForStatus, noNativeExtractor } from '../utils/errors.js';
-import { readBounded } from '../utils/http.js';
+import { readText } from '../utils/http.js';
 import { hlsFormats } from './manifests.js';
 import { absoluteUrl, compact, notFound, num, str, tryParseJson } from './page.js';
 import { uniqueFormatIds } from './unique-formats.js';
@@ -138,7 +138,7 @@ async function fetchMetadata(id: string, url: string, ctx: ExtractContext): Prom
     headers: { accept: 'application/json', referer: `${SITE}/`, origin: SITE, cookie: 'ff=off' },
     throwOnStatus: false,
   }));
-  const text = (await readBounded(res, MAX_METADATA_BYTES)).toString('utf8');
+  const text = await readText(res, MAX_METADATA_BYTES);
   // refusals come as JSON; anything else is judged by its status below
   const metadata = tryParseJson<Metadata>(text);
   if (metadata?.error) throw metadataError(metadata.error, url);

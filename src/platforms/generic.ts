@@ -10,11 +10,11 @@ import { createHash } from 'node:crypto';
 import { Parser } from 'htmlparser2';
 import { matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
-import { parseHlsPlaylist } from '../media/hls.js';
+import { parseHlsPlaylist, splitCodecs } from '../media/hls.js';
 import { parseMpd } from '../media/dash.js';
 import { isoDurationSeconds } from '../media/iso-duration.js';
 import { DownloadError, isDownloadError } from '../utils/errors.js';
-import { header, type HttpResponse } from '../utils/http.js';
+import { header, resourceSize, type HttpResponse } from '../utils/http.js';
 import { decodeText, str, tryParseJson, unixSeconds } from './page.js';
 import { uniqueFormats } from './unique-formats.js';
 
@@ -78,8 +78,6 @@ const EXTENSION_MEDIA: Record<string, MediaKind> = {
   opus: audio('opus', 'opus'), flac: audio('flac', 'flac'), wav: audio('wav'),
 };
 
-const VIDEO_CODEC = /^(avc[13]|hvc1|hev1|vp0?[89]|vp09|av01|dvh[1e]|mp4v|theora)/i;
-const AUDIO_CODEC = /^(mp4a|opus|vorbis|flac|mp3|ac-3|ec-3|alac)/i;
 
 /** Recognises a resource from its first bytes; anything without a signature is a page. */
 export function sniffResource(bytes: Uint8Array): ResourceKind {
@@ -466,10 +464,9 @@ function mediaFormat(url: string, media: MediaKind | undefined, hints: Partial<C
   if (media?.audio) format.vcodec = null;
   if (media?.acodec) format.acodec = media.acodec;
   if (hints.codecs?.length) {
-    const v = hints.codecs.find((c) => VIDEO_CODEC.test(c));
-    const a = hints.codecs.find((c) => AUDIO_CODEC.test(c));
-    format.vcodec = v ?? null;
-    format.acodec = a ?? null;
+    const { vcodec, acodec } = splitCodecs(hints.codecs);
+    format.vcodec = vcodec ?? null;
+    format.acodec = acodec ?? null;
   }
   if (hints.width) format.width = hints.width;
   if (hints.height) format.height = hints.height;
@@ -595,7 +592,7 @@ class Extraction {
       }
       switch (kind.kind) {
         case 'media': {
-          const size = contentLength(res);
+          const size = resourceSize(res);
           const title = dispositionName(header(res, 'content-disposition'))?.replace(/\.[a-z0-9]{2,4}$/i, '');
           return { kind: 'media', media: kind.media, ...(size !== undefined ? { filesizeBytes: size } : {}), ...(title ? { title } : {}) };
         }
@@ -787,16 +784,6 @@ function manifestFormats<T>(parse: () => T, url: string): T {
 /** Drops repeated formats (one stream of one manifest found twice) and makes ids unique within the result. */
 function distinctFormats(formats: Format[]): Format[] {
   return uniqueFormats(formats, (f) => `${f.protocol} ${f.url} ${f.manifestStreamId ?? ''}`);
-}
-
-/** The full size of the resource from Content-Length (200) or Content-Range (206). */
-function contentLength(res: HttpResponse): number | undefined {
-  if (res.status === 206) {
-    const total = /\/(\d+)\s*$/.exec(header(res, 'content-range') ?? '')?.[1];
-    return total ? Number(total) : undefined;
-  }
-  const length = header(res, 'content-length');
-  return length && /^\d+$/.test(length.trim()) ? Number(length) : undefined;
 }
 
 const EXAMPLES: readonly UrlExample[] = [

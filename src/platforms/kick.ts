@@ -22,7 +22,7 @@ import { hostName, isWebUrlOn, matched, pathSegments, requestOptions, type Extra
 import type { Format, MediaInfo } from '../media/types.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { DownloadError, errorForStatus } from '../utils/errors.js';
-import { header, parseRetryAfter, readBounded, type HttpResponse } from '../utils/http.js';
+import { header, parseRetryAfter, type HttpResponse, readText } from '../utils/http.js';
 import { hlsFormats } from './manifests.js';
 import { absoluteUrl, compact, num, str, tryParseJson, unixSeconds } from './page.js';
 
@@ -202,7 +202,7 @@ function safeDecode(value: string): string {
 async function api<T>(ctx: ExtractContext, path: string, what: string): Promise<T> {
   const url = `${SITE}/api/${path}`;
   const res = await ctx.http.request(url, requestOptions(ctx, NAME, { headers: apiHeaders(ctx, url), throwOnStatus: false }));
-  const text = (await readBounded(res, MAX_API_BYTES)).toString('utf8');
+  const text = await readText(res, MAX_API_BYTES);
   if (res.status >= 400) throw apiError(res, text, url, what);
   const data = tryParseJson<T>(text);
   if (data === undefined) {

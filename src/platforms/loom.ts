@@ -22,7 +22,7 @@ import { isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext,
 import type { Format, MediaInfo } from '../media/types.js';
 import { isoDurationSeconds } from '../media/iso-duration.js';
 import { DownloadError, errorForStatus, noNativeExtractor } from '../utils/errors.js';
-import { readBounded } from '../utils/http.js';
+import { readText } from '../utils/http.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { dashFormats, hlsFormats } from './manifests.js';
 import { absoluteUrl, compact, dig, jsonAfter, jsonLd, notFound, num, str, tryParseJson, unixSeconds } from './page.js';
@@ -125,7 +125,7 @@ async function sharePage(id: string, url: string, ctx: ExtractContext): Promise<
     await res.body.dump();
     throw new DownloadError('content.login_required', 'This Loom video is only for its workspace: a member\'s cookies are needed (COOKIES_FILE).', { platform: NAME, url, id });
   }
-  return (await readBounded(res, MAX_PAGE_BYTES)).toString('utf8');
+  return await readText(res, MAX_PAGE_BYTES);
 }
 
 /** The object a value names: itself, or the cache entry its {__ref} points to. */
@@ -164,7 +164,7 @@ async function sessionUrl(ctx: ExtractContext, id: string, endpoint: 'raw-url' |
     headers: { accept: 'application/json', origin: SITE, referer: pageUrl, 'x-loom-request-source': REQUEST_SOURCE, ...sessionCookie(ctx, api) },
     throwOnStatus: false,
   }));
-  const text = (await readBounded(res, 1024 * 1024)).toString('utf8');
+  const text = await readText(res, 1024 * 1024);
   if (res.status === 429) throw errorForStatus(429, { platform: NAME, url: pageUrl });
   // an empty or non-JSON answer: this endpoint has nothing for the video
   const url = absoluteUrl(str(dig(tryParseJson(text), 'url')));

@@ -7,7 +7,7 @@ import { requestOptions, type ExtractContext } from './base.js';
 import type { Format } from '../media/types.js';
 import { parseHlsPlaylist } from '../media/hls.js';
 import { parseMpd } from '../media/dash.js';
-import { readBounded } from '../utils/http.js';
+import { readText } from '../utils/http.js';
 
 const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
 
@@ -21,7 +21,7 @@ interface ManifestOptions {
 /** The variants of an HLS playlist as formats (headers carried to every media request). */
 export async function hlsFormats(ctx: ExtractContext, url: string, options: ManifestOptions): Promise<Format[]> {
   const res = await ctx.http.request(url, request(ctx, options));
-  const playlist = parseHlsPlaylist((await readBounded(res, MAX_MANIFEST_BYTES)).toString('utf8'), res.url);
+  const playlist = parseHlsPlaylist(await readText(res, MAX_MANIFEST_BYTES), res.url);
   const formats: Format[] = playlist.kind === 'master' ? playlist.variants : [{ id: 'hls', url: res.url, protocol: 'hls', container: 'mp4' }];
   return formats.map((f) => decorate(f, options));
 }
@@ -29,7 +29,7 @@ export async function hlsFormats(ctx: ExtractContext, url: string, options: Mani
 /** The representations of a DASH manifest as formats. */
 export async function dashFormats(ctx: ExtractContext, url: string, options: ManifestOptions): Promise<Format[]> {
   const res = await ctx.http.request(url, request(ctx, options));
-  return parseMpd((await readBounded(res, MAX_MANIFEST_BYTES)).toString('utf8'), res.url).map((f) => decorate(f, options));
+  return parseMpd(await readText(res, MAX_MANIFEST_BYTES), res.url).map((f) => decorate(f, options));
 }
 
 function request(ctx: ExtractContext, options: ManifestOptions) {

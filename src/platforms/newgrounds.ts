@@ -21,7 +21,7 @@
 import { hostName, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, errorForStatus, type ErrorContext, noNativeExtractor } from '../utils/errors.js';
-import { readBounded, type HttpResponse, type RequestOptions } from '../utils/http.js';
+import { type HttpResponse, type RequestOptions, readText } from '../utils/http.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { absoluteUrl, compact, decodeEntities, jsonAfter, metaTags, num, pageTitle, str, tryParseJson, unixSeconds } from './page.js';
 
@@ -129,7 +129,7 @@ function ageRestricted(ctx: ExtractContext, context: ErrorContext): DownloadErro
 
 /** Refuses 404s, the adult gate and other failures; hands back the body of a good answer. */
 async function readAnswer(ctx: ExtractContext, res: HttpResponse, context: ErrorContext): Promise<string> {
-  const body = (await readBounded(res, MAX_PAGE_BYTES)).toString('utf8');
+  const body = await readText(res, MAX_PAGE_BYTES);
   if (res.status === 401 || /\/passport(?:[/?]|$)/.test(new URL(res.url).pathname) || ADULT_NOTICE.test(body)) throw ageRestricted(ctx, context);
   if (res.status >= 400) throw errorForStatus(res.status, { ...context, url: res.url });
   return body;

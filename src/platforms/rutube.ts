@@ -27,7 +27,7 @@
 import { hostIn, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, errorForStatus, isDownloadError, noNativeExtractor } from '../utils/errors.js';
-import { readBounded, type HttpResponse } from '../utils/http.js';
+import { type HttpResponse, readText } from '../utils/http.js';
 import { hlsFormats } from './manifests.js';
 import { absoluteUrl, compact, num, str, tryParseJson, unixSeconds } from './page.js';
 
@@ -134,7 +134,7 @@ interface ListSource {
 
 /** A JSON body whatever the status (Rutube explains refusals in the body); undefined when it is not JSON. */
 async function readJson<T>(res: HttpResponse): Promise<T | undefined> {
-  return tryParseJson<T>((await readBounded(res, 4 * 1024 * 1024)).toString('utf8'));
+  return tryParseJson<T>(await readText(res, 4 * 1024 * 1024));
 }
 
 /** The refusal text of a `detail`, English first. */

@@ -22,7 +22,7 @@
 import { hostName, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, errorForStatus, isDownloadError } from '../utils/errors.js';
-import { readBounded } from '../utils/http.js';
+import { readText } from '../utils/http.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { compact, num, str, tryParseJson, unixSeconds } from './page.js';
 import { uniqueFormatIds } from './unique-formats.js';
@@ -282,7 +282,7 @@ async function apiJson<T>(ctx: ExtractContext, url: string, query: Record<string
       }
       throw errorForStatus(res.status, { platform: NAME, url });
     }
-    const data = tryParseJson<T>((await readBounded(res, MAX_API_BYTES)).toString('utf8'));
+    const data = tryParseJson<T>(await readText(res, MAX_API_BYTES));
     if (data === undefined) throw new DownloadError('fetch.failed', 'SoundCloud answered with something that is not JSON.', { platform: NAME, url });
     return data;
   }

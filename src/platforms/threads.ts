@@ -13,7 +13,7 @@
 import { isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { MediaInfo } from '../media/types.js';
 import { DownloadError } from '../utils/errors.js';
-import { readBounded } from '../utils/http.js';
+import { readText } from '../utils/http.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { postFromApi, postToMediaInfo, type ApiMedia, type Site } from './instagram/media.js';
 import { documentHeaders, nextBrowser } from './instagram/browser.js';
@@ -80,7 +80,7 @@ async function fetchPage(url: string, ctx: ExtractContext): Promise<string> {
     await res.body.dump().catch(() => undefined); // the login page has nothing for us
     throw new DownloadError('content.login_required', 'Threads answered with its login page (set COOKIES_FILE).', { platform: NAME, url });
   }
-  return (await readBounded(res, MAX_PAGE_BYTES)).toString('utf8');
+  return await readText(res, MAX_PAGE_BYTES);
 }
 
 /** The post with `code` in the page's data-sjs JSON blocks. */

@@ -19,7 +19,7 @@
 import { hostName, isWebUrlOn, matched, pathSegments, requestOptions, type ExtractContext, type Match, type Platform, type UrlExample } from './base.js';
 import type { Format, MediaInfo } from '../media/types.js';
 import { DownloadError, errorForStatus, noNativeExtractor } from '../utils/errors.js';
-import { readBounded } from '../utils/http.js';
+import { readText } from '../utils/http.js';
 import { cookieJarFor } from '../utils/cookies.js';
 import { dashFormats, hlsFormats } from './manifests.js';
 import { absoluteUrl, compact, jsonAfter, notFound, num, str, tryParseJson } from './page.js';
@@ -204,7 +204,7 @@ function refusal(status: number, body: string, url: string, ctx: ExtractContext)
 /** GET on a player endpoint: the body text, or the refusal its status means. */
 async function playerGet(ctx: ExtractContext, target: URL, referer: string, accept: string, pageUrl: string): Promise<string> {
   const res = await ctx.http.request(target, requestOptions(ctx, NAME, { headers: playerHeaders(ctx, target, referer, accept), throwOnStatus: false }));
-  const text = (await readBounded(res, MAX_CONFIG_BYTES)).toString('utf8');
+  const text = await readText(res, MAX_CONFIG_BYTES);
   if (res.status >= 400) throw refusal(res.status, text, pageUrl, ctx);
   return text;
 }

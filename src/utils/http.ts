@@ -305,7 +305,7 @@ export class HttpClient {
   /** GET (or the given method) and read the body as text, bounded by `maxBytes`. */
   async text(url: string | URL, options: ReadOptions = {}): Promise<string> {
     const res = await this.request(url, options);
-    return (await readBounded(res, options.maxBytes ?? DEFAULT_MAX_TEXT_BYTES)).toString('utf8');
+    return await readText(res, options.maxBytes ?? DEFAULT_MAX_TEXT_BYTES);
   }
 
   /** Like text(), parsed as JSON; a body that is not JSON is a fetch.failed. */
@@ -362,6 +362,26 @@ export async function readBounded(res: HttpResponse, maxBytes: number): Promise<
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * The full size of the resource behind a response: the total of a 206's Content-Range, else
+ * Content-Length. A 206 without a total is sized only when the caller knows where it started
+ * (`rangeOffset`), as Content-Length then counts from that byte.
+ */
+export function resourceSize(res: Pick<HttpResponse, 'status' | 'headers'>, rangeOffset?: number): number | undefined {
+  if (res.status === 206) {
+    const total = /\/(\d+)\s*$/.exec(header(res, 'content-range') ?? '')?.[1];
+    if (total) return Number(total);
+    if (rangeOffset === undefined) return undefined;
+  }
+  const length = header(res, 'content-length')?.trim();
+  return length && /^\d+$/.test(length) ? Number(length) + (res.status === 206 ? rangeOffset! : 0) : undefined;
+}
+
+/** Reads a body fully as UTF-8 text, refusing more than `maxBytes`; the response keeps its final URL for the caller. */
+export async function readText(res: HttpResponse, maxBytes: number): Promise<string> {
+  return (await readBounded(res, maxBytes)).toString('utf8');
 }
 
 /** Retry-After in seconds from either of its forms (delta seconds or an HTTP date). */

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { requestOptions, type ExtractContext } from '../base.js';
 import { DownloadError, isDownloadError } from '../../utils/errors.js';
-import { readBounded, type HttpResponse, type RequestOptions } from '../../utils/http.js';
+import { type HttpResponse, type RequestOptions, readText } from '../../utils/http.js';
 import { cookieJarFor, type CookieJar } from '../../utils/cookies.js';
 import { scriptJson, tryParseJson } from '../page.js';
 import { documentHeaders, nextBrowser, xhrHeaders, type BrowserProfile } from './browser.js';
@@ -83,7 +83,7 @@ export class InstagramSession {
         url,
       });
     }
-    const text = (await readBounded(res, MAX_BODY_BYTES)).toString('utf8');
+    const text = await readText(res, MAX_BODY_BYTES);
     return { url: res.url, status: res.status, text, headers: res.headers };
   }
 

@@ -16,7 +16,7 @@ import { requestOptions, type ExtractContext } from '../base.js';
 import type { Format, MediaInfo } from '../../media/types.js';
 import { cookieJarFor } from '../../utils/cookies.js';
 import { DownloadError, type ErrorCode } from '../../utils/errors.js';
-import { readBounded } from '../../utils/http.js';
+import { readText } from '../../utils/http.js';
 import { compact, num, scriptJson, str } from '../page.js';
 import {
   NAME,
@@ -167,7 +167,7 @@ export async function fetchWebPost(ctx: ExtractContext, id: string, user: string
       'upgrade-insecure-requests': '1',
     },
   }));
-  const html = (await readBounded(res, MAX_PAGE_BYTES)).toString('utf8');
+  const html = await readText(res, MAX_PAGE_BYTES);
   const context = { platform: NAME, url: pageUrl };
   if (new URL(res.url).pathname.startsWith('/login')) {
     throw new DownloadError('content.login_required', 'TikTok asks to log in to see this post: set COOKIES_FILE with tiktok.com cookies.', context);
