@@ -24,7 +24,7 @@ import { databasePath, openDatabase, type SqliteDatabase } from '../utils/store.
 import { MemoryTokenBucket, type RateLimiter } from '../utils/rate-limiter.js';
 import { exponential, RetryPolicy } from '../utils/retry.js';
 import { SqliteJobQueue, type JobQueue } from '../core/job-queue.js';
-import { Worker } from '../core/worker.js';
+import { Worker, type JobHandler } from '../core/worker.js';
 import { createEngine } from '../core/engine.js';
 import type { StatusSource } from '../core/status.js';
 import { allowlist } from './access.js';
@@ -76,6 +76,8 @@ export interface BotOptions {
   webhook?: { host?: string; port?: number };
   /** How long stop() lets running jobs finish before handing them back (default 10 s). */
   stopDeadlineMs?: number;
+  /** Wraps the job handler (the process uses it to time and count every download for monitoring). */
+  wrapHandler?: (handler: JobHandler) => JobHandler;
 }
 
 /** What the bot is built from; only config and engine are required. */
@@ -142,7 +144,7 @@ export function createBot(deps: BotDeps): DlBot {
   const worker =
     options.worker === false
       ? undefined
-      : new Worker(queue, handler, {
+      : new Worker(queue, options.wrapHandler ? options.wrapHandler(handler) : handler, {
           id: `bot-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
           concurrency: config.concurrency,
           perUserLimit: options.perUserLimit ?? 2,

@@ -184,7 +184,7 @@ export async function startApp(config: Config, logger: Logger, roles: AppRoles):
       queue: queues.bot,
       status: system,
       ...(rateLimiter ? { rateLimiter } : {}),
-      options: { worker: roles.worker },
+      options: { worker: roles.worker, wrapHandler: track },
     });
     adminSend.fn = async (text) => {
       for (const id of config.adminIds) await dlbot.bot.api.sendMessage(id, text).catch((error: unknown) => logger.warn({ err: error }, 'alert to an admin failed'));
